@@ -1,0 +1,44 @@
+# The two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test test-postgres lint types unit e2e messages system-packages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+messages: $(STAMP)
+	cd src/hikeshi && ../../$(BIN)/django-admin compilemessages --verbosity 0
+
+## Serve http://127.0.0.1:8000 with SQLite and a demo incident.
+run: $(STAMP) messages
+	$(BIN)/hikeshi init --demo
+	$(BIN)/hikeshi serve
+
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+types: $(STAMP)
+	$(BIN)/mypy src
+
+## Lint, types and the whole test suite (SQLite), browser tests included.
+test: $(STAMP) messages system-packages lint types
+	HIKESHI_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+## The whole suite against PostgreSQL (DATABASE_URL must be set).
+test-postgres: $(STAMP) messages system-packages
+	@test -n "$$DATABASE_URL" || (echo "set DATABASE_URL=postgres://..." && exit 2)
+	HIKESHI_DATA_DIR=$(CURDIR)/var/test-pg $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

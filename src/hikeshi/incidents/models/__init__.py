@@ -1,0 +1,8 @@
+"""The incident record: incidents, memberships, action records, timeline events."""
+
+from hikeshi.incidents.models.action import ActionRecord
+from hikeshi.incidents.models.incident import Incident, IncidentTypeTag
+from hikeshi.incidents.models.membership import Membership
+from hikeshi.incidents.models.timeline import TimelineEvent
+
+__all__ = ["ActionRecord", "Incident", "IncidentTypeTag", "Membership", "TimelineEvent"]

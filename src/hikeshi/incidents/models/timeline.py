@@ -1,0 +1,34 @@
+"""Events placed on an incident's timeline by people or imports (actions join them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hikeshi.incidents.models.incident import Incident
+from hikeshi.incidents.vocabulary import TimePrecision
+
+
+class TimelineEvent(models.Model):
+    """Something that happened at a (possibly approximate) time."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField(_("time"))
+    precision = models.CharField(
+        _("precision"), max_length=8, choices=TimePrecision.choices, default=TimePrecision.EXACT
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        indexes = [models.Index(fields=["incident", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.description[:40]}"

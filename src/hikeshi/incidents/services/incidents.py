@@ -1,0 +1,248 @@
+"""Opening, editing, triaging and moving incidents through their lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hikeshi.incidents.models import Incident, IncidentTypeTag, Membership
+from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.errors import ConflictError, InvalidInput
+from hikeshi.incidents.vocabulary import (
+    LIFECYCLE,
+    IncidentType,
+    Level,
+    Role,
+    Status,
+    TimePrecision,
+    derive_priority,
+)
+
+
+@dataclass
+class IncidentInput:
+    """The intake record items (JPCERT/CC flow, IPA SME guide)."""
+
+    title: str
+    detected_at: datetime
+    types: list[str] = field(default_factory=list)
+    organisation: str = ""
+    commissioning_organisation: str = ""
+    estimated_start: datetime | None = None
+    estimated_start_precision: str = TimePrecision.ABOUT
+    reporter: str = ""
+    reporter_contact: str = ""
+    location: str = ""
+    what_happened: str = ""
+    assumed_cause: str = ""
+    affected_systems: str = ""
+    system_configuration: str = ""
+    time_zone: str = "Asia/Tokyo"
+
+
+# Plain text fields copied one to one between IncidentInput and Incident.
+_RECORD_FIELDS = tuple(
+    f.name for f in fields(IncidentInput) if f.name not in {"types", "title"}
+)
+
+
+def _validate(data: IncidentInput) -> None:
+    if not data.title.strip():
+        raise InvalidInput("title", "a title is required")
+    unknown = [t for t in data.types if t not in IncidentType.values]
+    if unknown:
+        raise InvalidInput("types", f"unknown incident type(s): {', '.join(unknown)}")
+    if timezone.is_naive(data.detected_at):
+        raise InvalidInput("detected_at", "the time must carry a time zone")
+    if data.estimated_start is not None and timezone.is_naive(data.estimated_start):
+        raise InvalidInput("estimated_start", "the time must carry a time zone")
+    if data.estimated_start_precision not in TimePrecision.values:
+        raise InvalidInput("estimated_start_precision", "choose exact, about or day")
+    try:
+        ZoneInfo(data.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("time_zone", f"unknown time zone {data.time_zone!r}") from None
+
+
+def _summary(data: IncidentInput) -> str:
+    parts = [f"types={','.join(data.types) or '-'}", f"detected_at={data.detected_at.isoformat()}"]
+    return "; ".join(parts)
+
+
+def open_incident(actor: User, data: IncidentInput, *, is_demo: bool = False) -> Incident:
+    """Return a new incident with the actor as its lead and the opening action recorded."""
+    _validate(data)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=data.title.strip(),
+            is_demo=is_demo,
+            **{name: getattr(data, name) for name in _RECORD_FIELDS},
+        )
+        IncidentTypeTag.objects.bulk_create(
+            IncidentTypeTag(incident=incident, code=code) for code in dict.fromkeys(data.types)
+        )
+        Membership.objects.create(incident=incident, user=actor, role=Role.LEAD)
+        append_action(
+            incident.pk,
+            actor,
+            ActionInput(what="インシデントを起票", settings=_summary(data)),
+            kind="incident.opened",
+        )
+    incident.refresh_from_db()
+    return incident
+
+
+def _claim_version(incident_id: int, expected_version: int) -> Incident:
+    """Return the locked incident after moving it past ``expected_version``, or raise."""
+    claimed = Incident.objects.filter(pk=incident_id, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        current = Incident.objects.filter(pk=incident_id).values_list("version", flat=True).first()
+        raise ConflictError(incident_id, expected_version, current)
+    return Incident.objects.select_for_update().get(pk=incident_id)
+
+
+def update_incident(
+    actor: User, incident_id: int, expected_version: int, data: IncidentInput
+) -> Incident:
+    """Return the incident with the intake items replaced; the change is recorded."""
+    _validate(data)
+    with transaction.atomic():
+        incident = _claim_version(incident_id, expected_version)
+        changed = [
+            name
+            for name in ("title", *_RECORD_FIELDS)
+            if getattr(incident, name) != (data.title.strip() if name == "title" else getattr(data, name))
+        ]
+        incident.title = data.title.strip()
+        for name in _RECORD_FIELDS:
+            setattr(incident, name, getattr(data, name))
+        incident.save()
+        old_types = set(incident.types)
+        if old_types != set(data.types):
+            changed.append("types")
+            _replace_types(incident, data.types)
+        append_action(
+            incident.pk,
+            actor,
+            ActionInput(what="インシデント記録を更新", settings="changed: " + (", ".join(changed) or "-")),
+            kind="incident.updated",
+        )
+    incident.refresh_from_db()
+    return incident
+
+
+def _replace_types(incident: Incident, types: list[str]) -> None:
+    IncidentTypeTag.objects.filter(incident=incident).exclude(code__in=types).delete()
+    existing = set(IncidentTypeTag.objects.filter(incident=incident).values_list("code", flat=True))
+    IncidentTypeTag.objects.bulk_create(
+        IncidentTypeTag(incident=incident, code=code)
+        for code in dict.fromkeys(types)
+        if code not in existing
+    )
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    """The triage decision: incident or not, urgency and impact."""
+
+    is_incident: bool
+    urgency: int | None = None
+    impact: int | None = None
+    not_incident_reason: str = ""
+
+
+def triage(actor: User, incident_id: int, expected_version: int, data: TriageInput) -> Incident:
+    """Return the triaged incident: priority derived, status moved on, decision recorded."""
+    if data.is_incident:
+        for name in ("urgency", "impact"):
+            value = getattr(data, name)
+            if value not in Level.values:
+                raise InvalidInput(name, "choose low, medium or high")
+    elif not data.not_incident_reason.strip():
+        raise InvalidInput("not_incident_reason", "say why this is not an incident")
+    with transaction.atomic():
+        incident = _claim_version(incident_id, expected_version)
+        incident.is_incident = data.is_incident
+        incident.triaged_at = timezone.now()
+        if data.is_incident:
+            incident.urgency, incident.impact = data.urgency, data.impact
+            incident.priority = derive_priority(data.urgency, data.impact)
+            incident.not_incident_reason = ""
+            if incident.status in {Status.DETECTED, Status.TRIAGE, Status.NOT_AN_INCIDENT}:
+                incident.status = Status.RESPONSE
+            settings = (
+                f"is_incident=yes; urgency={data.urgency}; impact={data.impact}; "
+                f"priority=P{incident.priority}"
+            )
+        else:
+            incident.urgency = incident.impact = None
+            incident.priority = derive_priority(None, None)
+            incident.not_incident_reason = data.not_incident_reason.strip()
+            incident.status = Status.NOT_AN_INCIDENT
+            settings = f"is_incident=no; reason={incident.not_incident_reason}"
+        incident.save()
+        append_action(
+            incident.pk, actor, ActionInput(what="トリアージ", settings=settings), kind="incident.triaged"
+        )
+    incident.refresh_from_db()
+    return incident
+
+
+def change_status(
+    actor: User, incident_id: int, expected_version: int, status: str, reason: str = ""
+) -> Incident:
+    """Return the incident in its new lifecycle status; the move is recorded."""
+    if status not in Status.values:
+        raise InvalidInput("status", f"unknown status {status!r}")
+    if status == Status.NOT_AN_INCIDENT:
+        raise InvalidInput("status", "'not an incident' is decided in triage, with its reason")
+    with transaction.atomic():
+        incident = _claim_version(incident_id, expected_version)
+        if incident.is_incident is None and LIFECYCLE.index(Status(status)) > LIFECYCLE.index(
+            Status.TRIAGE
+        ):
+            raise InvalidInput("status", "triage the incident before moving it on")
+        previous = incident.status
+        incident.status = status
+        incident.save()
+        append_action(
+            incident.pk,
+            actor,
+            ActionInput(what="ステータス変更", settings=f"{previous} -> {status}", note=reason),
+            kind="incident.status",
+        )
+    incident.refresh_from_db()
+    return incident
+
+
+def set_membership(
+    actor: User, incident_id: int, user: User, role: str | None, affiliation: str = ""
+) -> None:
+    """Give ``user`` a role in the incident, or remove them when ``role`` is None."""
+    if role is not None and role not in Role.values:
+        raise InvalidInput("role", f"unknown role {role!r}")
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident_id)
+        if role is None:
+            Membership.objects.filter(incident=incident, user=user).delete()
+            if not Membership.objects.filter(incident=incident, role=Role.LEAD).exists():
+                raise InvalidInput("role", "an incident must keep at least one lead")
+            settings = f"user={user.get_username()}; removed"
+        else:
+            Membership.objects.update_or_create(
+                incident=incident,
+                user=user,
+                defaults={"role": role, "affiliation": affiliation.strip()},
+            )
+            settings = f"user={user.get_username()}; role={role}; affiliation={affiliation.strip()}"
+        append_action(
+            incident.pk, actor, ActionInput(what="メンバー変更", settings=settings), kind="incident.membership"
+        )

@@ -1,0 +1,288 @@
+"""The incident timeline: events and action records in one chronological list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from hikeshi.incidents.models import ActionRecord, Incident, TimelineEvent
+from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.errors import InvalidInput
+from hikeshi.incidents.vocabulary import TimePrecision
+
+# Timesketch's required columns come first; ours follow.
+EXPORT_FIELDS = (
+    "message",
+    "datetime",
+    "timestamp_desc",
+    "timestamp",
+    "precision",
+    "source",
+    "device",
+    "entry_type",
+    "actor",
+    "scope",
+    "settings",
+    "record_hash",
+)
+IMPORT_LIMIT_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline, from an event or an action record."""
+
+    at: datetime
+    precision: str
+    source: str
+    device: str
+    description: str
+    entry_type: str  # "event" or "action"
+    actor: str = ""
+    scope: str = ""
+    settings: str = ""
+    record_hash: str = ""
+    action_id: int | None = None
+
+    def as_export_row(self) -> dict[str, str | int]:
+        """Return the entry with Timesketch field names (times in UTC, microseconds)."""
+        utc = self.at.astimezone(UTC)
+        return {
+            "message": self.description,
+            "datetime": utc.isoformat(),
+            "timestamp_desc": "Action performed" if self.entry_type == "action" else "Event time",
+            "timestamp": int(utc.timestamp() * 1_000_000),
+            "precision": self.precision,
+            "source": self.source,
+            "device": self.device,
+            "entry_type": self.entry_type,
+            "actor": self.actor,
+            "scope": self.scope,
+            "settings": self.settings,
+            "record_hash": self.record_hash,
+        }
+
+
+def _action_entry(record: ActionRecord) -> TimelineEntry:
+    return TimelineEntry(
+        at=record.performed_at,
+        precision=TimePrecision.EXACT,
+        source="action",
+        device="",
+        description=record.what,
+        entry_type="action",
+        actor=record.actor_name,
+        scope=record.scope,
+        settings=record.settings_text,
+        record_hash=record.record_hash,
+        action_id=record.pk,
+    )
+
+
+def _event_entry(event: TimelineEvent) -> TimelineEntry:
+    return TimelineEntry(
+        at=event.occurred_at,
+        precision=event.precision,
+        source=event.source,
+        device=event.device,
+        description=event.description,
+        entry_type="event",
+    )
+
+
+def timeline_entries(incident: Incident) -> list[TimelineEntry]:
+    """Return the incident's events and actions, oldest first."""
+    entries = [_event_entry(e) for e in incident.events.all()]
+    entries += [_action_entry(a) for a in ActionRecord.objects.filter(incident=incident)]
+    entries.sort(key=lambda e: (e.at, e.entry_type != "event"))
+    return entries
+
+
+def add_event(
+    actor: User,
+    incident_id: int,
+    *,
+    occurred_at: datetime,
+    description: str,
+    precision: str = TimePrecision.EXACT,
+    source: str = "",
+    device: str = "",
+) -> TimelineEvent:
+    """Return a new timeline event; adding it is recorded as an action."""
+    if not description.strip():
+        raise InvalidInput("description", "describe what happened")
+    if precision not in TimePrecision.values:
+        raise InvalidInput("precision", "choose exact, about or day")
+    if timezone.is_naive(occurred_at):
+        raise InvalidInput("occurred_at", "the time must carry a time zone")
+    with transaction.atomic():
+        event = TimelineEvent.objects.create(
+            incident_id=incident_id,
+            occurred_at=occurred_at,
+            precision=precision,
+            source=source.strip() or "manual",
+            device=device.strip(),
+            description=description.strip(),
+            created_by=actor,
+        )
+        append_action(
+            incident_id,
+            actor,
+            ActionInput(
+                what="タイムラインにイベントを追加",
+                settings=f"event={event.pk}; at={occurred_at.isoformat()}; precision={precision}",
+            ),
+            kind="timeline.event_added",
+        )
+    return event
+
+
+def export_csv(entries: Iterable[TimelineEntry]) -> Iterator[str]:
+    """Yield the CSV export line by line, header first."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for entry in entries:
+        writer.writerow(entry.as_export_row())
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_jsonl(entries: Iterable[TimelineEntry]) -> Iterator[str]:
+    """Yield one JSON object per line."""
+    for entry in entries:
+        yield json.dumps(entry.as_export_row(), ensure_ascii=False) + "\n"
+
+
+@dataclass
+class RejectedRow:
+    """A CSV row that was not imported, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What a timeline import did: rows taken, rows refused with their line numbers."""
+
+    filename: str
+    imported: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    error: str = ""
+
+
+def _parse_time(raw: str, tz: ZoneInfo) -> tuple[datetime, str] | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) >= 13:
+        # Timesketch's 'timestamp' is microseconds since the epoch.
+        return datetime.fromtimestamp(int(value) / 1_000_000, tz=UTC), TimePrecision.EXACT
+    parsed = parse_datetime(value.replace("Z", "+00:00"))
+    if parsed is not None:
+        if timezone.is_naive(parsed):
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed, TimePrecision.EXACT
+    day = parse_date(value)
+    if day is not None:
+        return datetime(day.year, day.month, day.day, tzinfo=tz), TimePrecision.DAY
+    return None
+
+
+def import_csv(actor: User, incident: Incident, filename: str, content: bytes) -> ImportReport:
+    """Return the report of importing a CSV timeline (columns: datetime, message, ...).
+
+    Accepted columns: ``datetime`` (or ``timestamp``) and ``message`` (or ``description``)
+    are required; ``precision``, ``source``, ``device`` and ``timestamp_desc`` are optional.
+    Naive times are read in the incident's time zone.
+    """
+    report = ImportReport(filename=filename)
+    text = _decode(content, report)
+    if text is None:
+        return report
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
+    if not columns & {"datetime", "timestamp"} or not columns & {"message", "description"}:
+        report.error = (
+            f"{filename}: the header must name a time column (datetime or timestamp) and a "
+            f"text column (message or description); found: {', '.join(sorted(columns)) or 'none'}"
+        )
+        return report
+    tz = ZoneInfo(incident.time_zone)
+    events: list[TimelineEvent] = []
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > IMPORT_LIMIT_ROWS:
+            report.error = f"{filename}: more than {IMPORT_LIMIT_ROWS} rows; split the file"
+            return report
+        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if None in row:
+            report.rejected.append(RejectedRow(number, "more fields than the header has"))
+            continue
+        when = _parse_time(clean.get("datetime") or clean.get("timestamp", ""), tz)
+        message = clean.get("message") or clean.get("description", "")
+        if when is None:
+            report.rejected.append(RejectedRow(number, "missing or unreadable time"))
+            continue
+        if not message:
+            report.rejected.append(RejectedRow(number, "empty message"))
+            continue
+        precision = clean.get("precision") or when[1]
+        if precision not in TimePrecision.values:
+            report.rejected.append(RejectedRow(number, f"unknown precision {precision!r}"))
+            continue
+        events.append(
+            TimelineEvent(
+                incident=incident,
+                occurred_at=when[0],
+                precision=precision,
+                source=clean.get("source") or f"import:{filename}",
+                device=clean.get("device", ""),
+                description=message,
+                created_by=actor,
+            )
+        )
+    with transaction.atomic():
+        TimelineEvent.objects.bulk_create(events, batch_size=1000)
+        report.imported = len(events)
+        append_action(
+            incident.pk,
+            actor,
+            ActionInput(
+                what="タイムラインをインポート",
+                scope=filename,
+                settings=f"imported={report.imported}; rejected={len(report.rejected)}",
+            ),
+            kind="timeline.imported",
+        )
+    return report
+
+
+def _decode(content: bytes, report: ImportReport) -> str | None:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    report.error = (
+        f"{report.filename}: the file is neither UTF-8 nor Shift_JIS (CP932); "
+        "save it as UTF-8 CSV and import it again"
+    )
+    return None
+
+
+def local_time(value: datetime, incident: Incident) -> datetime:
+    """Return ``value`` in the incident's time zone."""
+    return value.astimezone(ZoneInfo(incident.time_zone))

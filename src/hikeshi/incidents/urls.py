@@ -1,0 +1,6 @@
+"""Incident pages."""
+
+from django.urls import path
+
+app_name = "incidents"
+urlpatterns: list = []
