@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from hikeshi.guidance.loading import GuidanceDataError, load_model
 from hikeshi.guidance.text import LocalizedText
 
 
@@ -111,3 +113,80 @@ class TargetsFile(BaseModel):
 
     targets: list[Target]
     rules: list[ChecklistRule]
+
+
+class Matrix(BaseModel):
+    """The whole matrix: its targets, the checklist rules and all 75 items in order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    targets: list[Target]
+    rules: list[ChecklistRule]
+    items: list[MatrixItem]
+
+    def target(self, code: str) -> Target:
+        """Return the target with this code."""
+        for target in self.targets:
+            if target.code == code:
+                return target
+        raise KeyError(code)
+
+    def item(self, number: int) -> MatrixItem:
+        """Return the item with this number."""
+        for item in self.items:
+            if item.number == number:
+                return item
+        raise KeyError(number)
+
+    def items_for(self, matrix_type: MatrixType) -> list[MatrixItem]:
+        """Return the items that apply (required or conditional) to one matrix type."""
+        return [
+            item
+            for item in self.items
+            if item.applicability.for_type(matrix_type) is not Applicability.NONE
+        ]
+
+
+ITEM_COUNT = 75
+
+
+def load_matrix(data_dir: Path) -> Matrix:
+    """Return the matrix from ``matrix/targets.yaml`` and every ``matrix/items-*.yaml``.
+
+    Raises GuidanceDataError when a number is missing or repeated, a target is unknown, or
+    a conditional item says nothing about when it applies.
+    """
+    folder = data_dir / "matrix"
+    targets = load_model(folder / "targets.yaml", TargetsFile)
+    items: list[MatrixItem] = []
+    origin: dict[int, str] = {}
+    problems: list[str] = []
+    codes = {t.code for t in targets.targets}
+    for path in sorted(folder.glob("items-*.yaml")):
+        for item in load_model(path, MatrixFile).items:
+            if item.number in origin:
+                problems.append(
+                    f"{path.name}: entry number={item.number}: repeats the item in "
+                    f"{origin[item.number]}"
+                )
+                continue
+            origin[item.number] = path.name
+            if item.target not in codes:
+                problems.append(
+                    f"{path.name}: entry number={item.number}, field target: unknown target "
+                    f"{item.target!r} (known: {', '.join(sorted(codes))})"
+                )
+            cells = [getattr(item.applicability, t.value) for t in MatrixType]
+            if Applicability.CONDITIONAL in cells and item.condition is None:
+                problems.append(
+                    f"{path.name}: entry number={item.number}, field condition: a △ item "
+                    "must say when it applies"
+                )
+            items.append(item)
+    missing = sorted(set(range(1, ITEM_COUNT + 1)) - set(origin))
+    if missing:
+        problems.append(f"matrix: items missing: {', '.join(map(str, missing))}")
+    if problems:
+        raise GuidanceDataError("\n".join(problems))
+    items.sort(key=lambda i: i.number)
+    return Matrix(targets=targets.targets, rules=targets.rules, items=items)

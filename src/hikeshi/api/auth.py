@@ -1,0 +1,61 @@
+"""Bearer-token authentication for the REST API (``Authorization: Bearer hks_…``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer
+
+from hikeshi.accounts.models import TOKEN_PREFIX, ApiToken, hash_token
+
+# How stale ``last_used_at`` may get: "used in the last minute" is precise enough to spot
+# a forgotten or leaked token, and spares every API request a database write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiTokenAuth(HttpBearer):
+    """Authenticates a request by its API token; the token's user becomes ``request.auth``."""
+
+    openapi_description = (
+        "An API token issued to a person (it starts with `hks_`), sent as "
+        "`Authorization: Bearer hks_…`. Revoked tokens and deactivated accounts are refused."
+    )
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        """Return the user of a live token, or None (which answers 401)."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        _record_use(row)
+        return row.user
+
+
+def _record_use(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # Conditional, so that concurrent requests in the same minute write only once; an
+    # UPDATE of one column, so that it cannot undo a revocation made meanwhile.
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)
+
+
+def caller(request: HttpRequest) -> User:
+    """Return the user whose token authenticated the request."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        # Only reachable if a route were mounted without authentication.
+        raise AuthenticationError()
+    return user
