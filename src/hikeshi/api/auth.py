@@ -12,14 +12,23 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from hikeshi.accounts.models import TOKEN_PREFIX, ApiToken, hash_token
+from hikeshi.incidents import access
 
 # How stale ``last_used_at`` may get: "used in the last minute" is precise enough to spot
 # a forgotten or leaked token, and spares every API request a database write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Methods that only read; any other one is a write, which viewers may not make.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiTokenAuth(HttpBearer):
-    """Authenticates a request by its API token; the token's user becomes ``request.auth``."""
+    """Authenticates a request by its API token; the token's user becomes ``request.auth``.
+
+    When the URL names an incident, membership is checked here too (404 for non-members,
+    403 for viewers writing): authentication runs before ninja reads the request body, so
+    an outsider gets the same 404 whatever they send, never a validation error that would
+    tell them the route and its incident exist.
+    """
 
     openapi_description = (
         "An API token issued to a person (it starts with `hks_`), sent as "
@@ -38,6 +47,7 @@ class ApiTokenAuth(HttpBearer):
         if row is None or not row.user.is_active:
             return None
         _record_use(row)
+        _check_incident_access(request, row.user)
         return row.user
 
 
@@ -50,6 +60,18 @@ def _record_use(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
+
+
+def _check_incident_access(request: HttpRequest, user: User) -> None:
+    match = request.resolver_match
+    raw = match.kwargs.get("incident_id") if match is not None else None
+    if raw is None:
+        return
+    try:
+        incident_id = int(raw)
+    except ValueError:
+        return  # not an id at all: the route's own validation answers 422
+    access.incident_for(user, incident_id, write=request.method not in SAFE_METHODS)
 
 
 def caller(request: HttpRequest) -> User:

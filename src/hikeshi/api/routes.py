@@ -1,5 +1,41 @@
-"""The REST API v1 (django-ninja); OpenAPI at /api/v1/openapi.json."""
+"""The REST API v1 (django-ninja); OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="hikeshi", version="1", urls_namespace="api")
+from hikeshi.api import actions, audit, incidents, members, timeline
+from hikeshi.api.auth import ApiTokenAuth
+from hikeshi.api.errors import install_error_handlers
+
+DESCRIPTION = """\
+The incident record of hikeshi (火消し), for scripts and integrations: open and triage
+incidents, record what was done, build the timeline, export it.
+
+**Authentication.** Every call needs a personal API token: `Authorization: Bearer hks_…`.
+Without a valid one the answer is 401.
+
+**Access.** You see the incidents you are a member of (site administrators see all).
+Any other incident answers 404, exactly as if it did not exist. Viewers read only:
+their writes answer 403.
+
+**Times.** ISO 8601 with an offset, e.g. `2026-11-20T09:30:00+09:00`; times without one
+are refused (422). Answers give times in UTC.
+
+**Errors.** `{"detail": "..."}`, except 422, whose `detail` lists the invalid fields
+(`loc` ends with the field name). Changes to an incident carry the `version` you read;
+if someone changed it meanwhile the answer is 409: reload it and apply your change again.
+
+**Action records are append-only.** They cannot be edited or deleted; to fix one,
+record a new action that `corrects` it.
+"""
+
+api = NinjaAPI(
+    title="hikeshi REST API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+)
+install_error_handlers(api)
+
+for router in (incidents.router, actions.router, timeline.router, members.router, audit.router):
+    api.add_router("", router)

@@ -164,8 +164,11 @@ class CasesFile(_Frozen):
             yield from question.targets
 
     def target(self, recipient: Recipient) -> ReportingTarget:
-        """Return the reporting target for one recipient."""
-        return next(t for t in self.targets() if t.recipient is recipient)
+        """Return the reporting target for one recipient; raise KeyError if there is none."""
+        for target in self.targets():
+            if target.recipient is recipient:
+                return target
+        raise KeyError(recipient)
 
     def references(self, timing: ReferenceTiming) -> list[ReferenceRow]:
         """Return the reference rows for before or during an incident."""

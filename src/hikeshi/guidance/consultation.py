@@ -15,27 +15,31 @@ from hikeshi.guidance.text import LocalizedText
 _ID = r"^[a-z][a-z0-9_]*$"
 
 
-class Statement(BaseModel):
-    """One sentence of advice or one step, transcribed from a seed."""
+class _Transcribed(BaseModel):
+    """Shared by every entry that may carry reconstructed seed text."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    text: LocalizedText
-    # Set where the seed text was garbled (OCR) and had to be reconstructed.
+    # Set where the seed text was garbled (OCR) or placed ambiguously and had to be read
+    # from context; the note says how, so a reviewer can check against the seed.
     inferred: bool = False
     note: LocalizedText | None = None
 
     @model_validator(mode="after")
-    def _inferred_needs_note(self) -> Statement:
+    def _inferred_needs_note(self) -> _Transcribed:
         if self.inferred and self.note is None:
-            raise ValueError("an inferred statement must explain the reading in 'note'")
+            raise ValueError("an inferred entry must explain the reading in 'note'")
         return self
 
 
-class Answer(BaseModel):
-    """A choice for a question: it adds outcomes, asks a further question, or both."""
+class Statement(_Transcribed):
+    """One sentence of advice or one step, transcribed from a seed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    text: LocalizedText
+
+
+class Answer(_Transcribed):
+    """A choice for a question: it adds outcomes, asks a further question, or both."""
 
     id: str = Field(pattern=_ID)
     label: LocalizedText
@@ -44,33 +48,19 @@ class Answer(BaseModel):
     # Outcomes collected when this answer is chosen. Several can apply to one incident
     # (an IPA notification and a PPC report, say), so the walk accumulates them.
     outcomes: list[str] = []
-    inferred: bool = False
-    note: LocalizedText | None = None
-
-    @model_validator(mode="after")
-    def _inferred_needs_note(self) -> Answer:
-        if self.inferred and self.note is None:
-            raise ValueError(f"answer '{self.id}': an inferred answer needs a 'note'")
-        return self
 
 
-class Question(BaseModel):
+class Question(_Transcribed):
     """A question shown on the guided page."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=_ID)
     text: LocalizedText
     help: LocalizedText | None = None
     answers: list[Answer] = Field(min_length=2)
     sources: list[SeedName] = []
-    inferred: bool = False
-    note: LocalizedText | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Question:
-        if self.inferred and self.note is None:
-            raise ValueError(f"question '{self.id}': an inferred question needs a 'note'")
+    def _answer_ids_unique(self) -> Question:
         ids = [answer.id for answer in self.answers]
         if len(ids) != len(set(ids)):
             raise ValueError(f"question '{self.id}': answer ids repeat")
@@ -84,10 +74,8 @@ class Question(BaseModel):
         raise KeyError(f"question '{self.id}' has no answer '{answer_id}'")
 
 
-class Outcome(BaseModel):
+class Outcome(_Transcribed):
     """Where to go: contacts (shipped or the deployment's own) with advice."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=_ID)
     title: LocalizedText
@@ -99,13 +87,9 @@ class Outcome(BaseModel):
     # Ids of response guides (step lists) to show with the outcome.
     guides: list[str] = []
     sources: list[SeedName] = []
-    inferred: bool = False
-    note: LocalizedText | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Outcome:
-        if self.inferred and self.note is None:
-            raise ValueError(f"outcome '{self.id}': an inferred outcome needs a 'note'")
+    def _has_a_contact(self) -> Outcome:
         if not self.contacts and not self.deployment_contacts:
             raise ValueError(f"outcome '{self.id}': name at least one contact")
         for kind in self.deployment_contacts:
@@ -184,7 +168,9 @@ class ConsultationFile(BaseModel):
             ("guide", self.guides),
         ):
             ids = [item.id for item in items]
-            problems += [f"{label} '{i}' appears twice" for i in sorted(set(ids)) if ids.count(i) > 1]
+            problems += [
+                f"{label} '{i}' appears twice" for i in sorted(set(ids)) if ids.count(i) > 1
+            ]
         question_ids = {q.id for q in self.questions}
         outcome_ids = {o.id for o in self.outcomes}
         guide_ids = {g.id for g in self.guides}
@@ -198,7 +184,9 @@ class ConsultationFile(BaseModel):
                 if answer.next is not None and answer.next not in question_ids:
                     problems.append(f"{where}: unknown question '{answer.next}'")
                 problems += [
-                    f"{where}: unknown outcome '{o}'" for o in answer.outcomes if o not in outcome_ids
+                    f"{where}: unknown outcome '{o}'"
+                    for o in answer.outcomes
+                    if o not in outcome_ids
                 ]
         for outcome in self.outcomes:
             problems += [
@@ -224,7 +212,9 @@ class ConsultationFile(BaseModel):
             if q.id not in reached
         ]
         used = {o for q in self.questions for a in q.answers for o in a.outcomes}
-        problems += [f"outcome '{o.id}' is never reached" for o in self.outcomes if o.id not in used]
+        problems += [
+            f"outcome '{o.id}' is never reached" for o in self.outcomes if o.id not in used
+        ]
         guided = {g for o in self.outcomes for g in o.guides}
         problems += [f"guide '{g.id}' is not used" for g in self.guides if g.id not in guided]
         return problems

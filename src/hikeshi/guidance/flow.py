@@ -136,7 +136,7 @@ class FlowFile(_Frozen):
     source: Source
 
     def phase(self, phase_id: FlowPhaseId) -> FlowPhase:
-        """Return one phase of the flow."""
+        """Return one phase of the flow (validation guarantees all four exist)."""
         return next(phase for phase in self.phases if phase.id is phase_id)
 
     def entries(self) -> Iterator[Point | RecordItem | CaseNote]:

@@ -1,4 +1,4 @@
-"""IPA's SME incident-response guide (中小企業のためのセキュリティインシデント対応の手引き) as typed data."""
+"""IPA's incident-response guide for SMEs (中小企業のためのセキュリティインシデント対応の手引き)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class Heading(StrEnum):
 class CategoryId(StrEnum):
     """The incident categories the guide gives procedures for."""
 
-    VIRUS = "virus"
+    VIRUS_INFECTION = "virus_infection"
     RANSOMWARE = "ransomware"
     INFORMATION_LEAK = "information_leak"
     SYSTEM_OUTAGE = "system_outage"
@@ -60,9 +60,9 @@ class CategoryId(StrEnum):
 class LeakCause(StrEnum):
     """The four causes of an information leak the guide names."""
 
-    UNAUTHORISED_ACCESS = "unauthorised_access"  # 不正アクセス
+    UNAUTHORIZED_ACCESS = "unauthorized_access"  # 不正アクセス
     INSIDER = "insider"  # 内部犯行
-    MIS_SENT_OR_PUBLISHED = "mis_sent_or_published"  # 誤送信・誤公開
+    MISDELIVERY = "misdelivery"  # 誤送信・誤公開: mis-sent mail and mistaken web publication
     LOSS = "loss"  # 紛失・置忘れ
 
 
@@ -125,7 +125,6 @@ class Block(_Frozen):
 
     id: EntryId
     title: LocalizedText
-    intro: LocalizedText | None = None
     items: list[ChecklistItem] = Field(min_length=1)
 
 
@@ -303,10 +302,9 @@ class ProceduresFile(_Frozen):
 
     def category(self, category_id: CategoryId) -> Category:
         """Return one category; raise KeyError if the file lacks it."""
-        for section in self.sections:
-            for category in section.categories:
-                if category.id is category_id:
-                    return category
+        for category in (c for section in self.sections for c in section.categories):
+            if category.id is category_id:
+                return category
         raise KeyError(category_id)
 
     def ids(self) -> list[str]:

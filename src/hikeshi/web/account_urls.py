@@ -1,8 +1,10 @@
-"""Sign-in, sign-out and the home redirect."""
+"""Sign-in, sign-out, the language choice and the home redirect."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
+
+from hikeshi.web.language import set_language_preference
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:list"), name="home"),
@@ -12,4 +14,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", set_language_preference, name="language"),
 ]

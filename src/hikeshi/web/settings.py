@@ -69,8 +69,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     url = config.env_str("DATABASE_URL")
     if url:
-        db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
-        return db
+        return dict(dj_database_url.parse(url, conn_max_age=60))
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "hikeshi.sqlite3",

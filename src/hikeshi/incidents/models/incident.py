@@ -38,9 +38,7 @@ class Incident(models.Model):
     what_happened = models.TextField(_("what is happening (発生事象)"), blank=True)
     assumed_cause = models.TextField(_("assumed cause (想定される原因)"), blank=True)
     affected_systems = models.TextField(_("state of affected systems"), blank=True)
-    system_configuration = models.TextField(
-        _("system configuration and operation"), blank=True
-    )
+    system_configuration = models.TextField(_("system configuration and operation"), blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
 
     status = models.CharField(

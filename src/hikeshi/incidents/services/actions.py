@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hikeshi.incidents.audit import GENESIS, compute_hash
 from hikeshi.incidents.models import ActionRecord, Incident
@@ -43,13 +44,15 @@ def append_action(
     """Return the new action record, chained after the incident's newest one."""
     what = data.what.strip()
     if not what:
-        raise InvalidInput("what", "say what was done")
+        raise InvalidInput("what", gettext_noop("say what was done"))
     now = timezone.now()
     performed_at = data.performed_at or now
     if timezone.is_naive(performed_at):
-        raise InvalidInput("performed_at", "the time must carry a time zone")
+        raise InvalidInput("performed_at", gettext_noop("the time must carry a time zone"))
     if performed_at > now + timedelta(minutes=5):
-        raise InvalidInput("performed_at", "an action cannot have been performed in the future")
+        raise InvalidInput(
+            "performed_at", gettext_noop("an action cannot have been performed in the future")
+        )
     with transaction.atomic():
         # The row lock serialises appends to one chain (SQLite serialises all writers).
         incident = Incident.objects.select_for_update().get(pk=incident_id)
@@ -59,7 +62,9 @@ def append_action(
                 pk=data.corrects_id, incident_id=incident_id
             ).first()
             if corrects is None:
-                raise InvalidInput("corrects", "no such action record in this incident")
+                raise InvalidInput(
+                    "corrects", gettext_noop("no such action record in this incident")
+                )
         record = ActionRecord(
             incident=incident,
             sequence=incident.audit_length + 1,

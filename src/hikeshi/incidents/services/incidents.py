@@ -10,9 +10,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from hikeshi.incidents.models import Incident, IncidentTypeTag, Membership
 from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.checklist import regenerate
 from hikeshi.incidents.services.errors import ConflictError, InvalidInput
 from hikeshi.incidents.vocabulary import (
     LIFECYCLE,
@@ -54,16 +56,16 @@ _RECORD_FIELDS = tuple(
 
 def _validate(data: IncidentInput) -> None:
     if not data.title.strip():
-        raise InvalidInput("title", "a title is required")
+        raise InvalidInput("title", gettext_noop("a title is required"))
     unknown = [t for t in data.types if t not in IncidentType.values]
     if unknown:
         raise InvalidInput("types", f"unknown incident type(s): {', '.join(unknown)}")
     if timezone.is_naive(data.detected_at):
-        raise InvalidInput("detected_at", "the time must carry a time zone")
+        raise InvalidInput("detected_at", gettext_noop("the time must carry a time zone"))
     if data.estimated_start is not None and timezone.is_naive(data.estimated_start):
-        raise InvalidInput("estimated_start", "the time must carry a time zone")
+        raise InvalidInput("estimated_start", gettext_noop("the time must carry a time zone"))
     if data.estimated_start_precision not in TimePrecision.values:
-        raise InvalidInput("estimated_start_precision", "choose exact, about or day")
+        raise InvalidInput("estimated_start_precision", gettext_noop("choose exact, about or day"))
     try:
         ZoneInfo(data.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -94,6 +96,7 @@ def open_incident(actor: User, data: IncidentInput, *, is_demo: bool = False) ->
             ActionInput(what="インシデントを起票", settings=_summary(data)),
             kind="incident.opened",
         )
+        regenerate(actor, incident.pk)
     incident.refresh_from_db()
     return incident
 
@@ -135,6 +138,8 @@ def update_incident(
             ActionInput(what="インシデント記録を更新", settings="changed: " + (", ".join(changed) or "-")),
             kind="incident.updated",
         )
+        if "types" in changed:
+            regenerate(actor, incident.pk)
     incident.refresh_from_db()
     return incident
 
@@ -165,9 +170,9 @@ def triage(actor: User, incident_id: int, expected_version: int, data: TriageInp
         for name in ("urgency", "impact"):
             value = getattr(data, name)
             if value not in Level.values:
-                raise InvalidInput(name, "choose low, medium or high")
+                raise InvalidInput(name, gettext_noop("choose low, medium or high"))
     elif not data.not_incident_reason.strip():
-        raise InvalidInput("not_incident_reason", "say why this is not an incident")
+        raise InvalidInput("not_incident_reason", gettext_noop("say why this is not an incident"))
     with transaction.atomic():
         incident = _claim_version(incident_id, expected_version)
         incident.is_incident = data.is_incident
@@ -203,13 +208,15 @@ def change_status(
     if status not in Status.values:
         raise InvalidInput("status", f"unknown status {status!r}")
     if status == Status.NOT_AN_INCIDENT:
-        raise InvalidInput("status", "'not an incident' is decided in triage, with its reason")
+        raise InvalidInput(
+            "status", gettext_noop("'not an incident' is decided in triage, with its reason")
+        )
     with transaction.atomic():
         incident = _claim_version(incident_id, expected_version)
         if incident.is_incident is None and LIFECYCLE.index(Status(status)) > LIFECYCLE.index(
             Status.TRIAGE
         ):
-            raise InvalidInput("status", "triage the incident before moving it on")
+            raise InvalidInput("status", gettext_noop("triage the incident before moving it on"))
         previous = incident.status
         incident.status = status
         incident.save()
@@ -234,7 +241,7 @@ def set_membership(
         if role is None:
             Membership.objects.filter(incident=incident, user=user).delete()
             if not Membership.objects.filter(incident=incident, role=Role.LEAD).exists():
-                raise InvalidInput("role", "an incident must keep at least one lead")
+                raise InvalidInput("role", gettext_noop("an incident must keep at least one lead"))
             settings = f"user={user.get_username()}; removed"
         else:
             Membership.objects.update_or_create(

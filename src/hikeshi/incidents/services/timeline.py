@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_noop
 
 from hikeshi.incidents.models import ActionRecord, Incident, TimelineEvent
 from hikeshi.incidents.services.actions import ActionInput, append_action
@@ -120,11 +121,11 @@ def add_event(
 ) -> TimelineEvent:
     """Return a new timeline event; adding it is recorded as an action."""
     if not description.strip():
-        raise InvalidInput("description", "describe what happened")
+        raise InvalidInput("description", gettext_noop("describe what happened"))
     if precision not in TimePrecision.values:
-        raise InvalidInput("precision", "choose exact, about or day")
+        raise InvalidInput("precision", gettext_noop("choose exact, about or day"))
     if timezone.is_naive(occurred_at):
-        raise InvalidInput("occurred_at", "the time must carry a time zone")
+        raise InvalidInput("occurred_at", gettext_noop("the time must carry a time zone"))
     with transaction.atomic():
         event = TimelineEvent.objects.create(
             incident_id=incident_id,
@@ -229,15 +230,17 @@ def import_csv(actor: User, incident: Incident, filename: str, content: bytes) -
             return report
         clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if None in row:
-            report.rejected.append(RejectedRow(number, "more fields than the header has"))
+            report.rejected.append(
+                RejectedRow(number, gettext_noop("more fields than the header has"))
+            )
             continue
         when = _parse_time(clean.get("datetime") or clean.get("timestamp", ""), tz)
         message = clean.get("message") or clean.get("description", "")
         if when is None:
-            report.rejected.append(RejectedRow(number, "missing or unreadable time"))
+            report.rejected.append(RejectedRow(number, gettext_noop("missing or unreadable time")))
             continue
         if not message:
-            report.rejected.append(RejectedRow(number, "empty message"))
+            report.rejected.append(RejectedRow(number, gettext_noop("empty message")))
             continue
         precision = clean.get("precision") or when[1]
         if precision not in TimePrecision.values:

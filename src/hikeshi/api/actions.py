@@ -1,0 +1,55 @@
+"""API routes for action records: read them, append one. Never edit or delete (append-only)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Status
+
+from hikeshi.api.auth import caller
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, ActionIn, ActionOut
+from hikeshi.incidents import access
+from hikeshi.incidents.models import ActionRecord
+from hikeshi.incidents.services.actions import ActionInput, append_action
+
+router = Router(tags=["action records"])
+
+
+@router.get("/incidents/{incident_id}/actions", response={200: list[ActionOut], **READ_ERRORS})
+def list_actions(request: HttpRequest, incident_id: int) -> list[ActionRecord]:
+    """The incident's action records in chain order (sequence 1 first)."""
+    incident = access.incident_for(caller(request), incident_id)
+    return list(ActionRecord.objects.filter(incident=incident).order_by("sequence"))
+
+
+@router.post("/incidents/{incident_id}/actions", response={201: ActionOut, **WRITE_ERRORS})
+def record_action(
+    request: HttpRequest, incident_id: int, payload: ActionIn
+) -> Status[ActionRecord]:
+    """Record something you did; to fix a record, append one that ``corrects`` it."""
+    user = caller(request)
+    incident = access.incident_for(user, incident_id, write=True)
+    record = append_action(
+        incident.pk,
+        user,
+        ActionInput(
+            what=payload.what,
+            performed_at=payload.performed_at,
+            scope=payload.scope,
+            settings=payload.settings,
+            note=payload.note,
+            corrects_id=payload.corrects,
+        ),
+    )
+    return Status(201, record)
+
+
+@router.get(
+    "/incidents/{incident_id}/actions/{action_id}", response={200: ActionOut, **READ_ERRORS}
+)
+def get_action(request: HttpRequest, incident_id: int, action_id: int) -> ActionRecord:
+    """One action record of the incident."""
+    incident = access.incident_for(caller(request), incident_id)
+    record = ActionRecord.objects.filter(incident=incident, pk=action_id).first()
+    if record is None:
+        raise Http404("no such action record")
+    return record

@@ -1,0 +1,35 @@
+"""API route verifying every incident's hash chain of action records (site admins only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router
+
+from hikeshi.api.auth import caller
+from hikeshi.api.schemas import AuditReport, ChainStatus, Message
+from hikeshi.incidents import access, audit
+
+router = Router(tags=["audit"])
+
+
+@router.get("/audit/verify", response={200: AuditReport, 401: Message, 403: Message})
+def verify_chains(request: HttpRequest) -> AuditReport:
+    """Check every incident's action records against their hash chain.
+
+    A chain breaks where a record was changed, deleted or reordered; each broken incident
+    names the first record that does not hold.
+    """
+    if not access.is_site_admin(caller(request)):
+        raise PermissionDenied("only site administrators can verify every incident's chain")
+    chains = [
+        ChainStatus(
+            incident_id=incident.pk,
+            intact=found is None,
+            sequence=None if found is None else found.sequence,
+            record_id=None if found is None else found.record_id,
+            problem="" if found is None else found.describe(),
+        )
+        for incident, found in audit.verify_all()
+    ]
+    return AuditReport(intact=all(chain.intact for chain in chains), incidents=chains)

@@ -1,0 +1,81 @@
+"""API routes for the timeline: read it, add an event, export it for Timesketch and others."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Router, Status
+
+from hikeshi.api.auth import caller
+from hikeshi.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    EventIn,
+    EventOut,
+    InvalidFields,
+    TimelineEntryOut,
+)
+from hikeshi.incidents import access
+from hikeshi.incidents.models import TimelineEvent
+from hikeshi.incidents.services import timeline as services
+
+router = Router(tags=["timeline"])
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+
+
+@router.get(
+    "/incidents/{incident_id}/timeline", response={200: list[TimelineEntryOut], **READ_ERRORS}
+)
+def get_timeline(request: HttpRequest, incident_id: int) -> list[services.TimelineEntry]:
+    """Events and action records in one list, oldest first."""
+    incident = access.incident_for(caller(request), incident_id)
+    return services.timeline_entries(incident)
+
+
+@router.post("/incidents/{incident_id}/timeline", response={201: EventOut, **WRITE_ERRORS})
+def add_event(
+    request: HttpRequest, incident_id: int, payload: EventIn
+) -> Status[TimelineEvent]:
+    """Put an event on the timeline; adding it is itself recorded as an action."""
+    user = caller(request)
+    incident = access.incident_for(user, incident_id, write=True)
+    event = services.add_event(
+        user,
+        incident.pk,
+        occurred_at=payload.occurred_at,
+        description=payload.description,
+        precision=str(payload.precision),
+        source=payload.source,
+        device=payload.device,
+    )
+    return Status(201, event)
+
+
+@router.get(
+    "/incidents/{incident_id}/timeline/export",
+    response={**READ_ERRORS, 422: InvalidFields},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The timeline with Timesketch's column names, times in UTC.",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
+)
+def export_timeline(
+    request: HttpRequest, incident_id: int, format: Literal["csv", "jsonl"] = "csv"
+) -> StreamingHttpResponse:
+    """Download the timeline as CSV or JSON Lines (one object per line)."""
+    incident = access.incident_for(caller(request), incident_id)
+    entries = services.timeline_entries(incident)
+    lines = services.export_csv(entries) if format == "csv" else services.export_jsonl(entries)
+    response = StreamingHttpResponse(lines, content_type=EXPORT_TYPES[format])
+    filename = f"hikeshi-incident-{incident.pk}-timeline.{format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,135 @@
+"""What the commands share: Django set up on demand, the acting user, the incident, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from hikeshi.cli.errors import CliError, UsageProblem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from hikeshi.incidents.models import Incident
+
+# Times typed without an offset are read here (the default incident time zone).
+DEFAULT_ZONE = "Asia/Tokyo"
+
+AsUser = Annotated[
+    str | None,
+    typer.Option(
+        "--as", metavar="USER", help="Act as this user (default: the first administrator)."
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def setup_django(*, require_migrated: bool = True) -> None:
+    """Load Django with hikeshi's settings; refuse to go on against an unmigrated database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hikeshi.web.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+    if require_migrated and pending_migrations():
+        raise CliError("the database is not set up or not up to date; run `hikeshi init`")
+
+
+def pending_migrations() -> int:
+    """Return how many migrations the database still lacks."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def generate_password() -> str:
+    """Return a fresh random password (about 140 bits), for showing once."""
+    return secrets.token_urlsafe(24)
+
+
+def acting_user(username: str | None) -> User:
+    """Return the user named by --as, or the first active administrator."""
+    from django.contrib.auth.models import User
+
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CliError(
+                f"no user named {username!r}; create one with `hikeshi user create {username}`"
+            )
+        if not user.is_active:
+            raise CliError(f"user {username!r} is deactivated")
+        return user
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if admin is None:
+        raise CliError("there is no administrator yet; run `hikeshi init`, or pass --as USER")
+    return admin
+
+
+def find_incident(user: User, incident_id: int, *, write: bool = False) -> Incident:
+    """Return the incident if ``user`` may see it (and change it, with ``write``)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from hikeshi.incidents.access import incident_for, is_site_admin
+
+    try:
+        return incident_for(user, incident_id, write=write)
+    except Http404:
+        whose = "" if is_site_admin(user) else f" that {user.get_username()} takes part in"
+        raise CliError(
+            f"no incident #{incident_id}{whose}; `hikeshi incident list` shows them"
+        ) from None
+    except PermissionDenied:
+        raise CliError(
+            f"{user.get_username()} may only view incident #{incident_id}; "
+            "a lead can make them a responder"
+        ) from None
+
+
+def parse_time(value: str, option: str, zone: str = DEFAULT_ZONE) -> datetime:
+    """Return the ISO 8601 time as an aware datetime; times without an offset are in ``zone``."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageProblem(
+            f"{option} {value!r} is not an ISO 8601 time; write it like 2026-11-20T09:30 "
+            f"(read in {zone}) or 2026-11-20T09:30+09:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
+    return parsed
+
+
+def local_iso(value: datetime | None, zone: str) -> str | None:
+    """Return the time in ``zone`` as ISO 8601 text, or None."""
+    return value.astimezone(ZoneInfo(zone)).isoformat() if value is not None else None
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Return the rows as aligned lines; the last column is not padded, so it never wraps early."""
+    from rich.cells import cell_len  # counts a Japanese character as two columns
+
+    widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for row in [header, *rows]:
+        cells = [
+            text + " " * (width - cell_len(text))
+            for text, width in zip(row[:-1], widths, strict=True)
+        ]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return lines
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON, Japanese text left readable."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

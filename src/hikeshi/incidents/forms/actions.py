@@ -1,0 +1,63 @@
+"""The form recording an action (or a correction of one): what, when, scope, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label, wall_clock
+from hikeshi.incidents.models import ActionRecord
+from hikeshi.incidents.services.actions import ActionInput
+
+
+def _text(name: str, rows: int, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=model_label(ActionRecord, name),
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ActionForm(forms.Form):
+    """One thing a person did; times are read in the incident's time zone."""
+
+    what = _text("what", 2, required=True)
+    performed_at = WallClockField(label=model_label(ActionRecord, "performed_at"), required=False)
+    scope = _text("scope", 1)
+    settings = _text("settings_text", 1)
+    note = _text("note", 1)
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+        self.fields["performed_at"].help_text = time_zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "performed_at" in cleaned:
+            cleaned["performed_at"] = in_zone(cleaned["performed_at"], self.time_zone)
+        return cleaned
+
+    def to_input(self, corrects: ActionRecord | None = None) -> ActionInput:
+        """Return the checked input for the action service (a correction names its original)."""
+        data = self.cleaned_data
+        return ActionInput(
+            what=data["what"],
+            performed_at=data["performed_at"],
+            scope=data["scope"],
+            settings=data["settings"],
+            note=data["note"],
+            corrects_id=None if corrects is None else corrects.pk,
+        )
+
+    @staticmethod
+    def initial_from(record: ActionRecord, time_zone: str) -> dict[str, Any]:
+        """Return a correction's starting values: the original record's content."""
+        return {
+            "what": record.what,
+            "performed_at": wall_clock(record.performed_at, time_zone),
+            "scope": record.scope,
+            "settings": record.settings_text,
+            "note": record.note,
+        }

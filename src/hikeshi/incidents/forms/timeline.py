@@ -1,0 +1,70 @@
+"""Forms of the timeline: one event by hand, or a CSV file of events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label
+from hikeshi.incidents.models import TimelineEvent
+from hikeshi.incidents.vocabulary import TimePrecision
+
+# Large enough for a day of firewall summaries, small enough to parse within a request.
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class EventForm(forms.Form):
+    """Something that happened, at a time known exactly, approximately or to the day."""
+
+    occurred_at = WallClockField(label=model_label(TimelineEvent, "occurred_at"))
+    precision = forms.ChoiceField(
+        label=model_label(TimelineEvent, "precision"),
+        choices=TimePrecision.choices,
+        initial=TimePrecision.EXACT,
+    )
+    description = forms.CharField(
+        label=model_label(TimelineEvent, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    source = forms.CharField(
+        label=model_label(TimelineEvent, "source"), required=False, max_length=200
+    )
+    device = forms.CharField(
+        label=model_label(TimelineEvent, "device"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+        self.fields["occurred_at"].help_text = time_zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "occurred_at" in cleaned:
+            cleaned["occurred_at"] = in_zone(cleaned["occurred_at"], self.time_zone)
+        return cleaned
+
+
+class TimelineImportForm(forms.Form):
+    """A CSV file of events (Timesketch columns: datetime or timestamp, message)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: datetime (or timestamp) and message (or description); optional: "
+            "precision, source, device. Times without a zone are read in the incident's zone."
+        ),
+    )
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s; split it and import the parts."),
+                params={"limit": filesizeformat(IMPORT_MAX_BYTES)},
+            )
+        return upload

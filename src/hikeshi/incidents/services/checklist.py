@@ -1,0 +1,264 @@
+"""Generating an incident's checklist from the guidance and recording the work done on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from hikeshi.guidance.checklist import GuidanceStep, catalogue, checklist_steps
+from hikeshi.guidance.knowledge import knowledge_base
+from hikeshi.incidents.access import WRITER_ROLES
+from hikeshi.incidents.models import ChecklistComment, ChecklistItem, Incident, Membership
+from hikeshi.incidents.models.checklist import PHASE_ORDER, ItemStatus
+from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Regeneration:
+    """What regenerating a checklist changed."""
+
+    added: int
+    kept: int
+    removed: int
+    no_longer_applies: int
+
+
+def guidance_for(item: ChecklistItem) -> GuidanceStep | None:
+    """Return the guidance text behind a stored item (None if the guidance dropped it)."""
+    return catalogue(knowledge_base()).get(item.key)
+
+
+def regenerate(actor: User | None, incident_id: int) -> Regeneration:
+    """Return what changed after bringing the checklist in line with the incident's types.
+
+    Items someone worked on (status, assignee or comments) are never deleted: when the
+    guidance no longer asks for them they stay, marked as no longer applying.
+    """
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident_id)
+        steps = checklist_steps(knowledge_base(), incident.types)
+        existing = {item.key: item for item in incident.checklist.all()}
+        added = kept = removed = dropped = 0
+        wanted = {step.key for step in steps}
+        for position, step in enumerate(steps, start=1):
+            item = existing.get(step.key)
+            if item is None:
+                ChecklistItem.objects.create(
+                    incident=incident,
+                    key=step.key,
+                    phase=step.phase,
+                    group=step.group,
+                    requirement=step.requirement,
+                    position=position,
+                )
+                added += 1
+                continue
+            item.phase, item.group, item.requirement = step.phase, step.group, step.requirement
+            item.position, item.applies = position, True
+            item.save(update_fields=["phase", "group", "requirement", "position", "applies"])
+            kept += 1
+        for key, item in existing.items():
+            if key in wanted:
+                continue
+            if item.worked_on:
+                if item.applies:
+                    item.applies = False
+                    item.save(update_fields=["applies"])
+                    dropped += 1
+            else:
+                item.delete()
+                removed += 1
+        result = Regeneration(added, kept, removed, dropped)
+        if added or removed or dropped:
+            append_action(
+                incident.pk,
+                actor,
+                ActionInput(
+                    what="チェックリストを生成",
+                    settings=(
+                        f"types={','.join(incident.types) or '-'}; added={added}; kept={kept}; "
+                        f"removed={removed}; no_longer_applies={dropped}"
+                    ),
+                ),
+                kind="checklist.generated",
+            )
+    return result
+
+
+def _item(incident_id: int, item_id: int) -> ChecklistItem:
+    item = (
+        ChecklistItem.objects.select_for_update()
+        .filter(pk=item_id, incident_id=incident_id)
+        .first()
+    )
+    if item is None:
+        raise InvalidInput("item", "no such checklist item in this incident")
+    return item
+
+
+def _label(item: ChecklistItem) -> str:
+    step = guidance_for(item)
+    title = step.title.ja if step else item.key
+    return f"{item.key} {title}"
+
+
+def mark_done(
+    actor: User,
+    incident_id: int,
+    item_id: int,
+    *,
+    performed_at: datetime | None,
+    scope: str,
+    settings: str,
+    note: str = "",
+) -> ChecklistItem:
+    """Return the item marked done; refused unless when, scope and settings are given.
+
+    The guidance's first rule: record the date and time, the scope and the settings of
+    everything done. Marking done creates the action record that says so.
+    """
+    if performed_at is None:
+        raise InvalidInput("performed_at", "say when it was done (実施日時)")
+    if not scope.strip():
+        raise InvalidInput("scope", "say which devices, accounts or systems it covered (範囲)")
+    if not settings.strip():
+        raise InvalidInput("settings", "say what was set or done, and how (設定内容)")
+    with transaction.atomic():
+        item = _item(incident_id, item_id)
+        action = append_action(
+            incident_id,
+            actor,
+            ActionInput(
+                what=f"チェック項目を完了: {_label(item)}",
+                performed_at=performed_at,
+                scope=scope,
+                settings=settings,
+                note=note,
+                checklist_item_ref=item.key,
+            ),
+            kind="checklist.done",
+        )
+        item.status = ItemStatus.DONE
+        item.performed_at = action.performed_at
+        item.scope, item.settings_text = action.scope, action.settings_text
+        item.not_applicable_reason = ""
+        item.save()
+    return item
+
+
+def mark_not_applicable(actor: User, incident_id: int, item_id: int, reason: str) -> ChecklistItem:
+    """Return the item marked not applicable; a reason is required and recorded."""
+    if not reason.strip():
+        raise InvalidInput("reason", "say why this item does not apply")
+    with transaction.atomic():
+        item = _item(incident_id, item_id)
+        item.status = ItemStatus.NOT_APPLICABLE
+        item.not_applicable_reason = reason.strip()
+        item.save()
+        append_action(
+            incident_id,
+            actor,
+            ActionInput(
+                what=f"チェック項目を対象外に: {_label(item)}",
+                note=item.not_applicable_reason,
+                checklist_item_ref=item.key,
+            ),
+            kind="checklist.not_applicable",
+        )
+    return item
+
+
+def set_in_progress(
+    actor: User, incident_id: int, item_id: int, reopen: bool = False
+) -> ChecklistItem:
+    """Return the item set to in progress (also reopening a done or not-applicable item)."""
+    with transaction.atomic():
+        item = _item(incident_id, item_id)
+        if item.status in (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE) and not reopen:
+            raise InvalidInput("status", "the item is closed; reopen it explicitly")
+        previous = item.status
+        item.status = ItemStatus.IN_PROGRESS
+        item.save()
+        append_action(
+            incident_id,
+            actor,
+            ActionInput(
+                what=f"チェック項目に着手: {_label(item)}",
+                settings=f"{previous} -> in_progress",
+                checklist_item_ref=item.key,
+            ),
+            kind="checklist.in_progress",
+        )
+    return item
+
+
+def assign(actor: User, incident_id: int, item_id: int, assignee: User | None) -> ChecklistItem:
+    """Return the item with its assignee set (a lead or responder of the incident) or cleared."""
+    with transaction.atomic():
+        item = _item(incident_id, item_id)
+        if (
+            assignee is not None
+            and not Membership.objects.filter(
+                incident_id=incident_id, user=assignee, role__in=WRITER_ROLES
+            ).exists()
+        ):
+            raise InvalidInput("assignee", "assign a lead or responder of this incident")
+        item.assignee = assignee
+        item.save(update_fields=["assignee", "updated_at"])
+        append_action(
+            incident_id,
+            actor,
+            ActionInput(
+                what=f"担当者を設定: {_label(item)}",
+                settings=f"assignee={assignee.get_username() if assignee else '-'}",
+                checklist_item_ref=item.key,
+            ),
+            kind="checklist.assigned",
+        )
+    return item
+
+
+def add_comment(actor: User, incident_id: int, item_id: int, text: str) -> ChecklistComment:
+    """Return a new comment on the item."""
+    if not text.strip():
+        raise InvalidInput("text", "write a comment")
+    with transaction.atomic():
+        item = _item(incident_id, item_id)
+        return ChecklistComment.objects.create(item=item, author=actor, text=text.strip())
+
+
+@dataclass(frozen=True)
+class PhaseProgress:
+    """How far one phase of the checklist is: closed items (done or not applicable) of all."""
+
+    phase: str
+    closed: int
+    total: int
+    required_open: int
+
+    @property
+    def percent(self) -> int:
+        """Return the share of closed items, 0..100."""
+        return round(100 * self.closed / self.total) if self.total else 100
+
+
+def progress(incident: Incident) -> list[PhaseProgress]:
+    """Return progress per phase, in working order (items that still apply)."""
+    counts: dict[str, list[int]] = {}
+    for phase, status, requirement in incident.checklist.filter(applies=True).values_list(
+        "phase", "status", "requirement"
+    ):
+        entry = counts.setdefault(phase, [0, 0, 0])
+        entry[1] += 1
+        if status in (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE):
+            entry[0] += 1
+        elif requirement == "required":
+            entry[2] += 1
+    return [
+        PhaseProgress(phase, *counts[phase])
+        for phase in sorted(counts, key=lambda p: PHASE_ORDER.get(p, 99))
+    ]

@@ -1,0 +1,1 @@
+"""The incident pages; each module is one page or one family of form posts."""

@@ -1,0 +1,73 @@
+"""Recording actions, and correcting one by appending a record that points at it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from hikeshi.incidents.access import incident_for
+from hikeshi.incidents.forms.actions import ActionForm
+from hikeshi.incidents.forms.service_errors import show_service_error
+from hikeshi.incidents.models import ActionRecord
+from hikeshi.incidents.services.actions import append_action
+from hikeshi.incidents.services.errors import InvalidInput
+from hikeshi.incidents.views.guards import acting_user, refuse_method
+from hikeshi.incidents.views.page import incident_url, render_incident_page
+
+# The action-record kind of a correction, so that reports can tell corrections apart.
+CORRECTION_KIND = "correction"
+
+
+@login_required
+def record_action(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Append an action record, or show the form again with what was wrong."""
+    user = acting_user(request)
+    incident = incident_for(user, incident_id, write=True)
+    if refused := refuse_method(request, "POST"):
+        return refused
+    form = ActionForm(request.POST, time_zone=incident.time_zone)
+    if form.is_valid():
+        try:
+            append_action(incident.pk, user, form.to_input())
+        except InvalidInput as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("The action was recorded."))
+            return HttpResponseRedirect(incident_url(incident.pk, "actions"))
+    return render_incident_page(request, incident, status=400, page_forms={"action_form": form})
+
+
+@login_required
+def correct_action(request: HttpRequest, incident_id: int, action_id: int) -> HttpResponse:
+    """Return the correction form for one record, or append the correction."""
+    user = acting_user(request)
+    incident = incident_for(user, incident_id, write=True)
+    if refused := refuse_method(request, "GET", "POST"):
+        return refused
+    original = ActionRecord.objects.filter(incident=incident, pk=action_id).first()
+    if original is None:
+        raise Http404("no such action record in this incident")
+    zone = incident.time_zone
+    status = 200
+    if request.method != "POST":
+        form = ActionForm(initial=ActionForm.initial_from(original, zone), time_zone=zone)
+    else:
+        form = ActionForm(request.POST, time_zone=zone)
+        status = 400
+        if form.is_valid():
+            try:
+                append_action(incident.pk, user, form.to_input(original), kind=CORRECTION_KIND)
+            except InvalidInput as error:
+                show_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The correction of record #%(sequence)s was recorded.")
+                    % {"sequence": original.sequence},
+                )
+                return HttpResponseRedirect(incident_url(incident.pk, "actions"))
+    context = {"incident": incident, "original": original, "form": form}
+    return render(request, "incidents/correct_action.html", context, status=status)

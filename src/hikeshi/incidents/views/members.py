@@ -1,0 +1,73 @@
+"""Members of an incident: leads add people by user name, with a role, and remove them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+from hikeshi.incidents.access import incident_for, may_lead
+from hikeshi.incidents.forms.members import MemberForm
+from hikeshi.incidents.forms.service_errors import show_service_error
+from hikeshi.incidents.models import Incident, Membership
+from hikeshi.incidents.services.errors import InvalidInput
+from hikeshi.incidents.services.incidents import set_membership
+from hikeshi.incidents.views.guards import acting_user, refuse_method
+from hikeshi.incidents.views.page import incident_url, render_incident_page
+
+
+def _require_lead(user: User, incident: Incident) -> None:
+    if not may_lead(user, incident):
+        raise PermissionDenied("only leads manage members")
+
+
+@login_required
+def add_member(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Give an existing user a role in the incident (or change their role)."""
+    user = acting_user(request)
+    incident = incident_for(user, incident_id, write=True)
+    _require_lead(user, incident)
+    if refused := refuse_method(request, "POST"):
+        return refused
+    form = MemberForm(request.POST)
+    if form.is_valid() and form.member is not None:
+        data = form.cleaned_data
+        try:
+            set_membership(user, incident.pk, form.member, data["role"], data["affiliation"])
+        except InvalidInput as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request, _("%(user)s is now a member.") % {"user": form.member.get_username()}
+            )
+            return HttpResponseRedirect(incident_url(incident.pk, "members"))
+    return render_incident_page(request, incident, status=400, page_forms={"member_form": form})
+
+
+@login_required
+def remove_member(request: HttpRequest, incident_id: int, membership_id: int) -> HttpResponse:
+    """Take a person out of the incident; the last lead cannot be removed."""
+    user = acting_user(request)
+    incident = incident_for(user, incident_id, write=True)
+    _require_lead(user, incident)
+    if refused := refuse_method(request, "POST"):
+        return refused
+    membership = (
+        Membership.objects.filter(incident=incident, pk=membership_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("no such member in this incident")
+    try:
+        set_membership(user, incident.pk, membership.user, None)
+    except InvalidInput as error:
+        messages.error(request, _(error.message))
+    else:
+        messages.success(
+            request, _("%(user)s was removed.") % {"user": membership.user.get_username()}
+        )
+    return HttpResponseRedirect(incident_url(incident.pk, "members"))

@@ -1,0 +1,228 @@
+"""Incidents through the API: open, list, read, edit with versions, triage, change status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hikeshi.incidents.models import Incident, Membership
+from hikeshi.incidents.services.incidents import IncidentInput, open_incident
+from hikeshi.incidents.vocabulary import Role
+from tests.api.conftest import ApiClient, intake
+
+
+def test_opening_an_incident_makes_the_caller_its_lead(
+    api_as: Callable[[User], ApiClient], responder: User
+) -> None:
+    response = api_as(responder).post("/incidents", intake())
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["title"] == "不審なメールの添付ファイルを開いた"
+    assert body["types"] == ["virus_infection", "spoofed_email"]
+    assert body["status"] == "detected"
+    assert body["priority"] == 9
+    assert body["version"] == 1
+    membership = Membership.objects.get(incident_id=body["id"], user=responder)
+    assert membership.role == Role.LEAD
+
+
+def test_times_come_back_in_utc_with_an_offset(
+    api_as: Callable[[User], ApiClient], lead: User
+) -> None:
+    body = api_as(lead).post("/incidents", intake()).json()
+
+    assert body["detected_at"] == "2026-11-21T01:15:00+00:00"
+    assert datetime.fromisoformat(body["created_at"]).utcoffset() is not None
+
+
+def test_reading_an_incident_gives_its_record(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident
+) -> None:
+    response = api_as(viewer).get(f"/incidents/{incident.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["title"] == incident.title
+    assert response.json()["types"] == ["ransomware"]
+
+
+def test_the_list_shows_only_the_callers_incidents(
+    api_as: Callable[[User], ApiClient], lead: User, outsider: User, incident: Incident
+) -> None:
+    open_incident(outsider, IncidentInput(title="別件", detected_at=incident.detected_at))
+
+    titles = [i["title"] for i in api_as(lead).get("/incidents").json()]
+
+    assert titles == [incident.title]
+
+
+def test_a_site_admin_lists_every_incident(
+    api_as: Callable[[User], ApiClient], site_admin: User, outsider: User, incident: Incident
+) -> None:
+    open_incident(outsider, IncidentInput(title="別件", detected_at=incident.detected_at))
+
+    assert len(api_as(site_admin).get("/incidents").json()) == 2
+
+
+def test_the_list_is_sorted_by_priority_then_newest_detection(
+    api_as: Callable[[User], ApiClient], lead: User
+) -> None:
+    client = api_as(lead)
+    older = client.post("/incidents", intake(title="古い", detected_at="2026-11-01T00:00:00Z"))
+    newer = client.post("/incidents", intake(title="新しい", detected_at="2026-11-02T00:00:00Z"))
+    urgent = client.post("/incidents", intake(title="緊急", detected_at="2026-10-01T00:00:00Z"))
+    client.post(
+        f"/incidents/{urgent.json()['id']}/triage",
+        {"is_incident": True, "urgency": 3, "impact": 3, "version": 1},
+    )
+    assert older.status_code == newer.status_code == 201
+
+    titles = [i["title"] for i in client.get("/incidents").json()]
+
+    assert titles == ["緊急", "新しい", "古い"]
+
+
+def test_the_list_filters_by_status_type_and_priority(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    phishing = client.post("/incidents", intake(title="フィッシング", types=["spoofed_email"]))
+    client.post(
+        f"/incidents/{phishing.json()['id']}/triage",
+        {"is_incident": True, "urgency": 2, "impact": 1, "version": 1},
+    )
+
+    def titles(**params: str) -> list[str]:
+        return [i["title"] for i in client.get("/incidents", **params).json()]
+
+    assert titles(type="ransomware") == [incident.title]
+    assert titles(status="response") == ["フィッシング"]
+    assert titles(priority="3") == ["フィッシング"]
+    assert titles(status="closed") == []
+
+
+def test_listing_takes_the_same_queries_for_many_incidents_as_for_one(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    client.get("/incidents")  # records the token's first use, a write of its own
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/incidents")
+    for n in range(3):
+        client.post("/incidents", intake(title=f"追加 {n}"))
+    with CaptureQueriesContext(connection) as four:
+        assert len(client.get("/incidents").json()) == 4
+
+    assert len(four) == len(one)
+
+
+def test_editing_replaces_the_intake_items_and_moves_the_version_on(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    response = api_as(responder).put(
+        f"/incidents/{incident.pk}",
+        intake(title="ファイルサーバ暗号化(続報)", types=["ransomware"], version=incident.version),
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "ファイルサーバ暗号化(続報)"
+    assert response.json()["version"] == incident.version + 1
+    last = incident.actions.order_by("sequence").last()
+    assert last is not None
+    assert last.kind == "incident.updated"
+
+
+def test_editing_with_a_stale_version_is_refused_with_409(
+    api_as: Callable[[User], ApiClient], lead: User, responder: User, incident: Incident
+) -> None:
+    stale = incident.version
+    api_as(responder).put(f"/incidents/{incident.pk}", intake(version=stale))
+
+    response = api_as(lead).put(f"/incidents/{incident.pk}", intake(title="上書き", version=stale))
+
+    assert response.status_code == 409
+    assert "reload" in response.json()["detail"]
+    assert response.json()["current_version"] == stale + 1
+    incident.refresh_from_db()
+    assert incident.title != "上書き"
+
+
+def test_triage_derives_the_priority_and_starts_the_response(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).post(
+        f"/incidents/{incident.pk}/triage",
+        {"is_incident": True, "urgency": 3, "impact": 3, "version": incident.version},
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["priority"], body["status"], body["is_incident"]) == (1, "response", True)
+
+
+def test_triage_as_not_an_incident_needs_a_reason(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    url = f"/incidents/{incident.pk}/triage"
+
+    refused = client.post(url, {"is_incident": False, "version": incident.version})
+    accepted = client.post(
+        url,
+        {"is_incident": False, "not_incident_reason": "訓練メール", "version": incident.version},
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "not_incident_reason"]
+    assert accepted.json()["status"] == "not_incident"
+
+
+def test_triage_with_a_stale_version_is_refused_with_409(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).post(
+        f"/incidents/{incident.pk}/triage",
+        {"is_incident": True, "urgency": 1, "impact": 1, "version": incident.version - 1},
+    )
+
+    assert response.status_code == 409
+
+
+def test_changing_the_status_records_the_move(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    triaged = client.post(
+        f"/incidents/{incident.pk}/triage",
+        {"is_incident": True, "urgency": 2, "impact": 2, "version": incident.version},
+    ).json()
+
+    response = client.post(
+        f"/incidents/{incident.pk}/status",
+        {"status": "reporting", "reason": "個人情報保護委員会へ報告", "version": triaged["version"]},
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "reporting"
+    last = client.get(f"/incidents/{incident.pk}/actions").json()[-1]
+    assert (last["kind"], last["settings"], last["note"]) == (
+        "incident.status",
+        "response -> reporting",
+        "個人情報保護委員会へ報告",
+    )
+
+
+def test_not_an_incident_cannot_be_set_as_a_status(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).post(
+        f"/incidents/{incident.pk}/status", {"status": "not_incident", "version": incident.version}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "status"]

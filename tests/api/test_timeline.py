@@ -1,0 +1,121 @@
+"""The timeline through the API: events and actions in one list; CSV and JSON Lines export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+from django.contrib.auth.models import User
+from django.http import HttpResponse
+
+from hikeshi.incidents.models import Incident
+from hikeshi.incidents.services.timeline import EXPORT_FIELDS
+from tests.api.conftest import ApiClient, error_locations
+
+FIRST_ENCRYPTION = {
+    "occurred_at": "2026-11-20T08:55:00+09:00",
+    "description": "最初の暗号化ファイルの更新時刻",
+    "source": "fs01 のファイル属性",
+    "device": "fs01",
+}
+
+
+def content(response: HttpResponse) -> str:
+    return response.getvalue().decode()
+
+
+def test_adding_an_event_places_it_on_the_timeline(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    client = api_as(responder)
+
+    response = client.post(f"/incidents/{incident.pk}/timeline", FIRST_ENCRYPTION)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["occurred_at"] == "2026-11-19T23:55:00+00:00"
+    entries = client.get(f"/incidents/{incident.pk}/timeline").json()
+    events = [e for e in entries if e["entry_type"] == "event"]
+    assert [(e["description"], e["device"]) for e in events] == [
+        ("最初の暗号化ファイルの更新時刻", "fs01")
+    ]
+    # Before every recorded action, which all happened later.
+    assert entries[0]["entry_type"] == "event"
+
+
+def test_adding_an_event_is_itself_recorded(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    client = api_as(responder)
+    client.post(f"/incidents/{incident.pk}/timeline", FIRST_ENCRYPTION)
+
+    last = client.get(f"/incidents/{incident.pk}/actions").json()[-1]
+
+    assert last["kind"] == "timeline.event_added"
+
+
+def test_timeline_actions_carry_their_hash_and_id(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident
+) -> None:
+    entries = api_as(viewer).get(f"/incidents/{incident.pk}/timeline").json()
+
+    actions = [e for e in entries if e["entry_type"] == "action"]
+    assert len(actions) == incident.audit_length
+    assert all(len(e["record_hash"]) == 64 and e["action_id"] for e in actions)
+
+
+def test_an_event_time_without_an_offset_is_refused(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).post(
+        f"/incidents/{incident.pk}/timeline", {**FIRST_ENCRYPTION, "occurred_at": "2026-11-20"}
+    )
+
+    assert error_locations(response) == [["body", "occurred_at"]]
+
+
+def test_the_csv_export_has_timesketch_columns(
+    api_as: Callable[[User], ApiClient], viewer: User, lead: User, incident: Incident
+) -> None:
+    api_as(lead).post(f"/incidents/{incident.pk}/timeline", FIRST_ENCRYPTION)
+
+    response = api_as(viewer).get(f"/incidents/{incident.pk}/timeline/export", format="csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert f"incident-{incident.pk}-timeline.csv" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(content(response))))
+    assert tuple(rows[0]) == EXPORT_FIELDS
+    assert rows[0]["message"] == "最初の暗号化ファイルの更新時刻"
+    assert len(rows) == 1 + Incident.objects.get(pk=incident.pk).audit_length
+
+
+def test_csv_is_the_default_export(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).get(f"/incidents/{incident.pk}/timeline/export")
+
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_the_jsonl_export_has_one_object_per_line(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    api_as(lead).post(f"/incidents/{incident.pk}/timeline", FIRST_ENCRYPTION)
+
+    response = api_as(lead).get(f"/incidents/{incident.pk}/timeline/export", format="jsonl")
+
+    assert response["Content-Type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in content(response).splitlines()]
+    assert set(lines[0]) == set(EXPORT_FIELDS)
+    assert lines[0]["datetime"] == "2026-11-19T23:55:00+00:00"
+    assert len(lines) == 1 + Incident.objects.get(pk=incident.pk).audit_length
+
+
+def test_an_unknown_export_format_is_named(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).get(f"/incidents/{incident.pk}/timeline/export", format="xlsx")
+
+    assert error_locations(response) == [["query", "format"]]

@@ -1,0 +1,130 @@
+"""`hikeshi timeline export|import`: Timesketch columns out, CSV events in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+from typer.testing import Result
+
+from hikeshi.incidents.models import Incident, TimelineEvent
+from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.timeline import add_event
+
+Run = Callable[..., Result]
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture
+def recorded(incident: Incident, lead: User) -> Incident:
+    """The incident with one event and one action at known times."""
+    add_event(
+        lead,
+        incident.pk,
+        occurred_at=datetime(2026, 11, 19, 23, 0, tzinfo=TOKYO),
+        description="暗号化開始（推定）",
+        precision="about",
+        device="FS01",
+    )
+    append_action(
+        incident.pk,
+        lead,
+        ActionInput(
+            what="FS01 を隔離",
+            performed_at=datetime(2026, 11, 20, 9, 45, tzinfo=TOKYO),
+            scope="FS01",
+            settings="ポート 12 無効化",
+        ),
+    )
+    return incident
+
+
+def test_export_csv_has_timesketch_columns(
+    hikeshi: Run, site_admin: User, recorded: Incident
+) -> None:
+    result = hikeshi("timeline", "export", str(recorded.pk), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0])[:4] == ["message", "datetime", "timestamp_desc", "timestamp"]
+    event = rows[0]
+    assert event["message"] == "暗号化開始（推定）"
+    assert event["datetime"] == "2026-11-19T14:00:00+00:00"
+    assert event["timestamp_desc"] == "Event time"
+    assert event["timestamp"] == "1795096800000000"  # microseconds since the epoch
+    assert event["precision"] == "about"
+    action = next(r for r in rows if r["message"] == "FS01 を隔離")
+    assert action["timestamp_desc"] == "Action performed"
+    assert action["datetime"] == "2026-11-20T00:45:00+00:00"
+    assert action["scope"] == "FS01"
+
+
+def test_export_jsonl_to_a_file(
+    hikeshi: Run, site_admin: User, recorded: Incident, tmp_path: Path
+) -> None:
+    target = tmp_path / "timeline.jsonl"
+    result = hikeshi(
+        "timeline", "export", str(recorded.pk), "--format", "jsonl", "--output", str(target)
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["message"] == "暗号化開始（推定）"
+    assert lines[0]["datetime"] == "2026-11-19T14:00:00+00:00"
+    assert lines[0]["timestamp_desc"] == "Event time"
+    assert lines[0]["timestamp"] == 1795096800000000
+    assert {line["timestamp_desc"] for line in lines} == {"Event time", "Action performed"}
+    assert f"Wrote {len(lines)} timeline entries" in result.stderr
+
+
+def test_export_of_an_unknown_format_is_a_usage_error(
+    hikeshi: Run, site_admin: User, recorded: Incident
+) -> None:
+    result = hikeshi("timeline", "export", str(recorded.pk), "--format", "xml")
+    assert result.exit_code == 2
+
+
+def test_import_reports_counts_and_each_rejected_line(
+    hikeshi: Run, site_admin: User, incident: Incident, tmp_path: Path
+) -> None:
+    source = tmp_path / "proxy.csv"
+    source.write_text(
+        "datetime,message,device\n"
+        "2026-11-19T23:05:00,C2 への通信,PC-01\n"
+        "not a time,壊れた行,PC-01\n"
+        "2026-11-19T23:10:00,,PC-01\n"
+        "2026-11-19,日付だけの行,PC-02\n",
+        encoding="utf-8",
+    )
+    result = hikeshi("timeline", "import", str(incident.pk), str(source))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"Imported 2 events into incident #{incident.pk}; rejected 2 lines.",
+        "  proxy.csv, line 3: missing or unreadable time",
+        "  proxy.csv, line 4: empty message",
+    ]
+    imported = TimelineEvent.objects.filter(incident=incident).order_by("occurred_at")
+    assert [e.description for e in imported] == ["日付だけの行", "C2 への通信"]
+
+
+def test_import_of_a_file_without_the_needed_columns_fails(
+    hikeshi: Run, site_admin: User, incident: Incident, tmp_path: Path
+) -> None:
+    source = tmp_path / "wrong.csv"
+    source.write_text("when,what\n2026-11-19,x\n", encoding="utf-8")
+    result = hikeshi("timeline", "import", str(incident.pk), str(source))
+    assert result.exit_code == 1
+    assert "wrong.csv: the header must name a time column" in result.stderr
+
+
+def test_import_of_a_missing_file_is_a_usage_error(
+    hikeshi: Run, site_admin: User, incident: Incident, tmp_path: Path
+) -> None:
+    result = hikeshi("timeline", "import", str(incident.pk), str(tmp_path / "none.csv"))
+    assert result.exit_code == 2
