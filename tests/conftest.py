@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,12 @@ from hikeshi.incidents.vocabulary import Role
 
 PASSWORD = "correct horse battery staple"
 TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:  # pytest-django exports no type for it
+    """Hash test passwords cheaply; production's Argon2 is checked in test_settings.py."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -34,6 +34,12 @@ OPEN_ROUTES = {
     "api/v1/docs",
     "api/v1/incidents",
     "api/v1/audit/verify",
+    "api/v1/contacts",
+    "api/v1/guidance",
+    "api/v1/guidance/items/<number>",
+    "api/v1/guidance/incident-types",
+    "api/v1/guidance/contacts",
+    "api/v1/guidance/consultation/walk",
 }
 # The admin site has its own staff-only gate (tested below), not per-incident membership.
 SKIPPED_PREFIXES = ("admin/", "static/")
@@ -82,6 +88,8 @@ def _values(incident: Incident, lead: User, responder: User) -> dict[str, int]:
         "event_id": event.pk,
         "user_id": responder.pk,
         "member_id": responder.pk,
+        "item_id": incident.checklist.get(key="matrix:28").pk,
+        "key": 28,  # the by-key routes take a matrix number or a key
     }
 
 

@@ -12,9 +12,10 @@ from django.http import HttpResponse
 from django.test import Client
 
 from hikeshi.accounts.models import ApiToken
-from hikeshi.incidents.models import Incident
+from hikeshi.incidents.models import ActionRecord, ChecklistItem, Incident
 
 BASE = "/api/v1"
+ITEM = "/incidents/{incident_id}/checklist/{item_id}"
 
 
 class ApiClient:
@@ -102,4 +103,37 @@ def valid_bodies(incident: Incident) -> dict[tuple[str, str], dict[str, Any]]:
             "description": "最初の暗号化ファイルの更新時刻",
         },
         ("post", "/incidents/{incident_id}/members"): {"username": "outsider", "role": "viewer"},
+        ("post", f"{ITEM}/done"): {
+            "performed_at": "2026-11-20T10:15:00+09:00",
+            "scope": "PC-01",
+            "settings": "検体をパスワード付き ZIP で隔離フォルダへ退避",
+        },
+        ("post", f"{ITEM}/not-applicable"): {"reason": "該当する機器がない"},
+        ("post", f"{ITEM}/start"): {},
+        ("post", f"{ITEM}/assign"): {"username": "responder"},
+        ("post", f"{ITEM}/comments"): {"text": "検体は保全済み"},
+        ("post", "/incidents/{incident_id}/contacts"): {
+            "guidance_contact": "jpcert_incident_response",
+            "reason": "インシデント報告のため",
+        },
     }
+
+
+# The checklist item that concrete paths use: one every ransomware incident has.
+SAMPLE_ITEM_KEY = "matrix:28"
+
+
+def concrete(path: str, incident_id: int) -> str:
+    """Return ``path`` with its parameters filled with ids of ``incident_id``'s records."""
+    action = ActionRecord.objects.filter(incident_id=incident_id).values_list("pk").first()
+    item = (
+        ChecklistItem.objects.filter(incident_id=incident_id, key=SAMPLE_ITEM_KEY)
+        .values_list("pk")
+        .first()
+    )
+    return path.format(
+        incident_id=incident_id,
+        action_id=action[0] if action else 1,
+        item_id=item[0] if item else 1,
+        key=SAMPLE_ITEM_KEY,
+    )

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import User
+from tests.api.conftest import BASE, ApiClient, concrete, valid_bodies
 
 from hikeshi.api.routes import api
-from hikeshi.incidents.models import ActionRecord, Incident
-from tests.api.conftest import BASE, ApiClient, valid_bodies
+from hikeshi.incidents.models import Incident
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -23,11 +23,6 @@ def incident_routes() -> Iterator[tuple[str, str]]:
             yield method, full_path.removeprefix(BASE)
 
 
-def concrete(path: str, incident_id: int) -> str:
-    action_id = ActionRecord.objects.filter(incident_id=incident_id).values_list("pk").first()
-    return path.format(incident_id=incident_id, action_id=action_id[0] if action_id else 1)
-
-
 def test_the_route_list_covers_every_kind_of_incident_route() -> None:
     paths = {path for _, path in incident_routes()}
 
@@ -36,6 +31,9 @@ def test_the_route_list_covers_every_kind_of_incident_route() -> None:
         "/incidents/{incident_id}/actions/{action_id}",
         "/incidents/{incident_id}/timeline/export",
         "/incidents/{incident_id}/members",
+        "/incidents/{incident_id}/checklist/{item_id}/done",
+        "/incidents/{incident_id}/checklist/by-key/{key}",
+        "/incidents/{incident_id}/contacts",
     } <= paths
 
 
@@ -97,9 +95,9 @@ def test_a_viewer_gets_403_on_every_write(
 ) -> None:
     before = incident.audit_length
 
-    response = api_as(viewer).call(method, concrete(path, incident.pk), valid_bodies(incident)[
-        (method, path)
-    ])
+    response = api_as(viewer).call(
+        method, concrete(path, incident.pk), valid_bodies(incident)[(method, path)]
+    )
 
     assert response.status_code == 403, response.content
     assert response.json()["detail"]
@@ -148,3 +146,30 @@ def test_only_site_admins_may_verify_the_audit_chains(
 ) -> None:
     assert api_as(lead).get("/audit/verify").status_code == 403
     assert api_as(site_admin).get("/audit/verify").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), sorted(r for r in incident_routes() if r[0] in WRITE_METHODS)
+)
+def test_an_outsider_gets_404_whatever_the_body_says(
+    api_as: Callable[[User], ApiClient],
+    outsider: User,
+    incident: Incident,
+    method: str,
+    path: str,
+) -> None:
+    # Membership is checked before the body is read: a 422 would confirm the incident.
+    client = api_as(outsider)
+
+    empty = client.call(method, concrete(path, incident.pk))
+    wrong = client.call(method, concrete(path, incident.pk), {"version": "not a number"})
+
+    assert (empty.status_code, wrong.status_code) == (404, 404)
+
+
+def test_a_viewer_is_refused_before_the_body_is_checked(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident
+) -> None:
+    response = api_as(viewer).put(f"/incidents/{incident.pk}", {"title": ""})
+
+    assert response.status_code == 403

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from tests.api.conftest import ApiClient, error_locations
 
 from hikeshi.incidents import audit
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident
-from tests.api.conftest import ApiClient, error_locations
 
 ISOLATION = {
     "what": "ファイルサーバをネットワークから隔離",

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.db import connection
+from tests.api.conftest import ApiClient
 
 from hikeshi.incidents.models import ActionRecord, Incident
-from tests.api.conftest import ApiClient
 
 
 def test_intact_chains_are_reported_intact(

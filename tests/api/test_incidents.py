@@ -8,11 +8,11 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from tests.api.conftest import ApiClient, intake
 
 from hikeshi.incidents.models import Incident, Membership
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident
 from hikeshi.incidents.vocabulary import Role
-from tests.api.conftest import ApiClient, intake
 
 
 def test_opening_an_incident_makes_the_caller_its_lead(
@@ -204,7 +204,11 @@ def test_changing_the_status_records_the_move(
 
     response = client.post(
         f"/incidents/{incident.pk}/status",
-        {"status": "reporting", "reason": "個人情報保護委員会へ報告", "version": triaged["version"]},
+        {
+            "status": "reporting",
+            "reason": "個人情報保護委員会へ報告",
+            "version": triaged["version"],
+        },
     )
 
     assert response.status_code == 200, response.content

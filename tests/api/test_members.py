@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
+from tests.api.conftest import ApiClient, error_locations
 
 from hikeshi.incidents.models import Incident
-from tests.api.conftest import ApiClient, error_locations
 
 
 def test_members_are_listed_with_their_roles(
@@ -34,7 +34,12 @@ def test_the_lead_adds_a_person_who_then_sees_the_incident(
     )
 
     assert response.status_code == 200, response.content
-    added = {"username": "outsider", "full_name": "", "role": "responder", "affiliation": "委託先 SOC"}
+    added = {
+        "username": "outsider",
+        "full_name": "",
+        "role": "responder",
+        "affiliation": "委託先 SOC",
+    }
     assert added in response.json()
     assert api_as(outsider).get(f"/incidents/{incident.pk}").status_code == 200
 
@@ -46,7 +51,10 @@ def test_the_lead_changes_a_role(
 
     client.post(f"/incidents/{incident.pk}/members", {"username": "viewer", "role": "responder"})
 
-    assert api_as(viewer).post(f"/incidents/{incident.pk}/actions", {"what": "ログ取得"}).status_code == 201
+    assert (
+        api_as(viewer).post(f"/incidents/{incident.pk}/actions", {"what": "ログ取得"}).status_code
+        == 201
+    )
 
 
 def test_a_null_role_removes_the_person(
@@ -61,6 +69,16 @@ def test_a_null_role_removes_the_person(
 
 
 def test_the_last_lead_cannot_leave(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).post(
+        f"/incidents/{incident.pk}/members", {"username": "lead", "role": None}
+    )
+
+    assert error_locations(response) == [["body", "role"]]
+
+
+def test_the_last_lead_cannot_step_down_to_viewer(
     api_as: Callable[[User], ApiClient], lead: User, incident: Incident
 ) -> None:
     response = api_as(lead).post(

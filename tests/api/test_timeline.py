@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.http import HttpResponse
+from tests.api.conftest import ApiClient, error_locations
 
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.timeline import EXPORT_FIELDS
-from tests.api.conftest import ApiClient, error_locations
 
 FIRST_ENCRYPTION = {
     "occurred_at": "2026-11-20T08:55:00+09:00",

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone
+from tests.api.conftest import ApiClient
 
 from hikeshi.accounts.models import ApiToken
-from tests.api.conftest import ApiClient
 
 
 def test_a_request_without_a_token_is_refused_with_401(anonymous: ApiClient) -> None:

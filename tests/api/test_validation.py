@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
+from tests.api.conftest import ApiClient, error_locations, intake
 
 from hikeshi.incidents.models import Incident
-from tests.api.conftest import ApiClient, error_locations, intake
 
 
 def test_a_missing_title_is_named(api_as: Callable[[User], ApiClient], lead: User) -> None:
@@ -18,14 +18,10 @@ def test_a_missing_title_is_named(api_as: Callable[[User], ApiClient], lead: Use
 
 
 def test_an_empty_title_is_named(api_as: Callable[[User], ApiClient], lead: User) -> None:
-    assert error_locations(api_as(lead).post("/incidents", intake(title=""))) == [
-        ["body", "title"]
-    ]
+    assert error_locations(api_as(lead).post("/incidents", intake(title=""))) == [["body", "title"]]
 
 
-def test_an_unknown_incident_type_is_named(
-    api_as: Callable[[User], ApiClient], lead: User
-) -> None:
+def test_an_unknown_incident_type_is_named(api_as: Callable[[User], ApiClient], lead: User) -> None:
     response = api_as(lead).post("/incidents", intake(types=["ransomware", "alien_invasion"]))
 
     assert error_locations(response) == [["body", "types", 1]]
@@ -49,7 +45,9 @@ def test_every_invalid_field_is_named_at_once(
     )
 
     assert sorted(map(str, error_locations(response))) == sorted(
-        map(str, [["body", "title"], ["body", "detected_at"], ["body", "estimated_start_precision"]])
+        map(
+            str, [["body", "title"], ["body", "detected_at"], ["body", "estimated_start_precision"]]
+        )
     )
 
 
@@ -89,9 +87,7 @@ def test_triage_urgency_must_be_on_the_scale(
     assert error_locations(response) == [["body", "urgency"]]
 
 
-def test_an_unknown_filter_value_is_named(
-    api_as: Callable[[User], ApiClient], lead: User
-) -> None:
+def test_an_unknown_filter_value_is_named(api_as: Callable[[User], ApiClient], lead: User) -> None:
     response = api_as(lead).get("/incidents", status="on_fire")
 
     assert error_locations(response) == [["query", "status"]]

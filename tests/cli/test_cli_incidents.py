@@ -35,7 +35,7 @@ def test_create_prints_the_new_incident_as_json(hikeshi: Run, site_admin: User) 
     assert incident.detected_at == datetime(2026, 11, 20, 9, 30, tzinfo=TOKYO)
     assert data["detected_at"] == "2026-11-20T09:30:00+09:00"
     # The service recorded the opening, with the first administrator as actor and lead.
-    opening = ActionRecord.objects.get(incident=incident)
+    opening = ActionRecord.objects.get(incident=incident, sequence=1)
     assert opening.kind == "incident.opened"
     assert opening.actor == site_admin
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
@@ -26,7 +28,7 @@ def _raw(sql: str, params: list[object]) -> None:
 def test_each_record_links_to_the_previous_hash(incident: Incident, lead: User) -> None:
     records = _record_three(incident, lead)
     assert records[0].prev_hash == GENESIS
-    for earlier, later in zip(records, records[1:], strict=False):
+    for earlier, later in pairwise(records):
         assert later.prev_hash == earlier.record_hash
         assert later.sequence == earlier.sequence + 1
     assert all(compute_hash(r) == r.record_hash for r in records)
@@ -94,8 +96,9 @@ def test_reordering_records_is_detected(incident: Incident, lead: User) -> None:
     first, second = records[1], records[2]
     # Swap the sequence numbers through a free value (the pair is unique).
     _raw("UPDATE incidents_actionrecord SET sequence = 9999 WHERE id = %s", [first.pk])
-    _raw("UPDATE incidents_actionrecord SET sequence = %s WHERE id = %s", [first.sequence, second.pk])
-    _raw("UPDATE incidents_actionrecord SET sequence = %s WHERE id = %s", [second.sequence, first.pk])
+    swap = "UPDATE incidents_actionrecord SET sequence = %s WHERE id = %s"
+    _raw(swap, [first.sequence, second.pk])
+    _raw(swap, [second.sequence, first.pk])
     incident.refresh_from_db()
     problem = verify_incident(incident)
     assert problem is not None

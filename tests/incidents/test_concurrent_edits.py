@@ -16,8 +16,6 @@ from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.errors import ConflictError
 from hikeshi.incidents.services.incidents import IncidentInput, update_incident
 
-
-
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -69,7 +67,7 @@ def test_concurrent_transactions_on_postgresql_conflict(
                 first_holds_lock.set()
                 let_first_commit.wait(timeout=20)
             outcome["first"] = "committed"
-        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+        except Exception as exc:  # the assertion below reports it
             outcome["first"] = exc
         finally:
             connection.close()
@@ -78,7 +76,7 @@ def test_concurrent_transactions_on_postgresql_conflict(
         try:
             update_incident(responder, incident.pk, version, _intake(incident, "B の編集"))
             outcome["second"] = "committed"
-        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+        except Exception as exc:  # the assertion below reports it
             outcome["second"] = exc
         finally:
             connection.close()

@@ -1,15 +1,60 @@
-"""API routes for action records: read them, append one. Never edit or delete (append-only)."""
+"""Action records in the API: read them, append one; never edit or delete (append-only)."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, ActionIn, ActionOut
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant
 from hikeshi.incidents import access
 from hikeshi.incidents.models import ActionRecord
 from hikeshi.incidents.services.actions import ActionInput, append_action
+
+
+class ActionIn(Schema):
+    """What a person did: what, when, on what (scope) and how (settings)."""
+
+    what: str = Field(min_length=1)
+    performed_at: Instant | None = Field(None, description="defaults to now")
+    scope: str = Field("", description="範囲: the machines, accounts or data acted on")
+    settings: str = Field("", description="設定内容: the settings or commands used")
+    note: str = ""
+    corrects: int | None = Field(None, description="id of the action record this corrects")
+
+
+class ActionOut(Schema):
+    """One action record of the incident's append-only, hash-chained log."""
+
+    id: int
+    sequence: int
+    kind: str
+    what: str
+    performed_at: Instant
+    recorded_at: Instant
+    actor: str
+    scope: str
+    settings: str
+    note: str
+    corrects: int | None
+    checklist_item_ref: str
+    evidence_ref: str
+    finding_ref: str
+    prev_hash: str
+    record_hash: str
+
+    @staticmethod
+    def resolve_actor(obj: ActionRecord) -> str:
+        return obj.actor_name
+
+    @staticmethod
+    def resolve_settings(obj: ActionRecord) -> str:
+        return obj.settings_text
+
+    @staticmethod
+    def resolve_corrects(obj: ActionRecord) -> int | None:
+        return obj.corrects_id
+
 
 router = Router(tags=["action records"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -28,12 +29,20 @@ class ApiTokenAuth(HttpBearer):
     403 for viewers writing): authentication runs before ninja reads the request body, so
     an outsider gets the same 404 whatever they send, never a validation error that would
     tell them the route and its incident exist.
+
+    With ``site_admin_writes``, only site administrators may write through the route (403
+    for anyone else, likewise before the body is read). It is the same class either way,
+    so the OpenAPI document keeps one security scheme.
     """
 
     openapi_description = (
         "An API token issued to a person (it starts with `hks_`), sent as "
         "`Authorization: Bearer hks_…`. Revoked tokens and deactivated accounts are refused."
     )
+
+    def __init__(self, *, site_admin_writes: bool = False) -> None:
+        self.site_admin_writes = site_admin_writes
+        super().__init__()
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         """Return the user of a live token, or None (which answers 401)."""
@@ -48,6 +57,12 @@ class ApiTokenAuth(HttpBearer):
             return None
         _record_use(row)
         _check_incident_access(request, row.user)
+        if (
+            self.site_admin_writes
+            and request.method not in SAFE_METHODS
+            and not access.is_site_admin(row.user)
+        ):
+            raise PermissionDenied("only site administrators can do this")
         return row.user
 
 

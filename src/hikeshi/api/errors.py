@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -22,6 +25,21 @@ def field_location(loc: list[str | int]) -> list[str | int]:
     if loc[:2] == ["body", BODY_PARAMETER]:
         return ["body", *loc[2:]]
     return loc
+
+
+@contextmanager
+def fields_named(**names: str) -> Iterator[None]:
+    """Re-raise the services' InvalidInput with its field named as the request names it.
+
+    ``fields_named(assignee="username")``: a service that refuses its ``assignee`` answers
+    a 422 located at the request's ``username``, the field the client actually sent.
+    """
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.field not in names:
+            raise
+        raise InvalidInput(names[exc.field], exc.message) from exc
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -56,4 +74,3 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="hikeshi"'  # RFC 6750, section 3
         return response
-

@@ -1,33 +1,134 @@
-"""API routes for incidents: list, open, read, edit, triage, move through the lifecycle."""
+"""Incidents in the API: their shapes, and routes to list, open, read, edit, triage, move them."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from hikeshi.api.auth import caller
 from hikeshi.api.schemas import (
     READ_ERRORS,
+    VERSION_HELP,
     VERSIONED_WRITE_ERRORS,
-    IncidentFilter,
-    IncidentIn,
-    IncidentOut,
-    IncidentUpdate,
+    Instant,
     InvalidFields,
     Message,
-    StatusIn,
-    TriageIn,
 )
 from hikeshi.incidents import access
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services import incidents as services
+from hikeshi.incidents.vocabulary import IncidentType, Level, Priority, TimePrecision
+from hikeshi.incidents.vocabulary import Status as IncidentStatus
+
+
+class IncidentIn(Schema):
+    """The intake record items of the JPCERT/CC handling flow and the IPA SME guide."""
+
+    title: str = Field(min_length=1, max_length=200)
+    detected_at: Instant = Field(description="when it was detected or reported (発覚日時)")
+    types: list[IncidentType] = Field(default_factory=list)
+    organisation: str = Field("", max_length=200, description="事業者")
+    commissioning_organisation: str = Field("", max_length=200, description="委託元")
+    estimated_start: Instant | None = Field(None, description="estimated start (発生日時)")
+    estimated_start_precision: TimePrecision = TimePrecision.ABOUT
+    reporter: str = Field("", max_length=200, description="who discovered or reported it")
+    reporter_contact: str = Field("", max_length=200)
+    location: str = Field("", description="where: systems, servers, network devices")
+    what_happened: str = Field("", description="発生事象")
+    assumed_cause: str = Field("", description="想定される原因")
+    affected_systems: str = ""
+    system_configuration: str = ""
+    time_zone: str = Field("Asia/Tokyo", max_length=64, description="IANA name, for display")
+
+    def to_input(self) -> services.IncidentInput:
+        """Return the service's input (plain strings in place of vocabulary members)."""
+        return services.IncidentInput(
+            title=self.title,
+            detected_at=self.detected_at,
+            types=[str(code) for code in self.types],
+            organisation=self.organisation,
+            commissioning_organisation=self.commissioning_organisation,
+            estimated_start=self.estimated_start,
+            estimated_start_precision=str(self.estimated_start_precision),
+            reporter=self.reporter,
+            reporter_contact=self.reporter_contact,
+            location=self.location,
+            what_happened=self.what_happened,
+            assumed_cause=self.assumed_cause,
+            affected_systems=self.affected_systems,
+            system_configuration=self.system_configuration,
+            time_zone=self.time_zone,
+        )
+
+
+class IncidentUpdate(IncidentIn):
+    """All intake items (a full replacement) and the version they were read at."""
+
+    version: int = Field(description=VERSION_HELP)
+
+
+class IncidentOut(Schema):
+    """An incident: its intake items, triage and place in the lifecycle."""
+
+    id: int
+    title: str
+    types: list[IncidentType]
+    organisation: str
+    commissioning_organisation: str
+    detected_at: Instant
+    estimated_start: Instant | None
+    estimated_start_precision: TimePrecision
+    reporter: str
+    reporter_contact: str
+    location: str
+    what_happened: str
+    assumed_cause: str
+    affected_systems: str
+    system_configuration: str
+    time_zone: str
+    status: IncidentStatus
+    is_incident: bool | None
+    not_incident_reason: str
+    urgency: Level | None
+    impact: Level | None
+    priority: Priority = Field(description="1 is handled first; 9 means not triaged")
+    triaged_at: Instant | None
+    is_demo: bool
+    created_at: Instant
+    updated_at: Instant
+    version: int = Field(description="send it back with every change")
+
+
+class IncidentFilter(Schema):
+    """Which incidents to list; every filter is optional."""
+
+    status: IncidentStatus | None = None
+    type: IncidentType | None = None
+    priority: Priority | None = None
+
+
+class TriageIn(Schema):
+    """The triage decision: an incident (with urgency and impact) or not (with a reason)."""
+
+    is_incident: bool
+    urgency: Level | None = Field(None, description="required when is_incident")
+    impact: Level | None = Field(None, description="required when is_incident")
+    not_incident_reason: str = Field("", description="required when not is_incident")
+    version: int = Field(description=VERSION_HELP)
+
+
+class StatusIn(Schema):
+    """A move through the lifecycle (``not_incident`` is decided in triage)."""
+
+    status: IncidentStatus
+    reason: str = ""
+    version: int = Field(description=VERSION_HELP)
+
 
 router = Router(tags=["incidents"])
 
 
-@router.get(
-    "/incidents", response={200: list[IncidentOut], 401: Message, 422: InvalidFields}
-)
+@router.get("/incidents", response={200: list[IncidentOut], 401: Message, 422: InvalidFields})
 def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> list[Incident]:
     """Incidents you take part in, most urgent first (priority, then newest detection)."""
     found = access.visible_incidents(caller(request))
@@ -86,4 +187,3 @@ def change_status(request: HttpRequest, incident_id: int, payload: StatusIn) -> 
     return services.change_status(
         user, incident.pk, payload.version, str(payload.status), payload.reason
     )
-

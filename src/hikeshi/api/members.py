@@ -1,18 +1,45 @@
-"""API routes for an incident's members: who takes part, and (for leads) in which role."""
+"""An incident's members in the API: who takes part, and (set by leads) in which role."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, MemberIn, MemberOut
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS
 from hikeshi.incidents import access
 from hikeshi.incidents.models import Incident, Membership
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.services.incidents import set_membership
+from hikeshi.incidents.vocabulary import Role
+
+
+class MemberIn(Schema):
+    """Give a person a role in the incident, or remove them with a null role."""
+
+    username: str
+    role: Role | None
+    affiliation: str = Field("", max_length=200, description="所属")
+
+
+class MemberOut(Schema):
+    """A person taking part in the incident."""
+
+    username: str
+    full_name: str
+    role: Role
+    affiliation: str
+
+    @staticmethod
+    def resolve_username(obj: Membership) -> str:
+        return obj.user.get_username()
+
+    @staticmethod
+    def resolve_full_name(obj: Membership) -> str:
+        return obj.user.get_full_name()
+
 
 router = Router(tags=["members"])
 

@@ -2,7 +2,16 @@
 
 from ninja import NinjaAPI
 
-from hikeshi.api import actions, audit, incidents, members, timeline
+from hikeshi.api import (
+    actions,
+    audit,
+    checklist,
+    contacts,
+    guidance,
+    incidents,
+    members,
+    timeline,
+)
 from hikeshi.api.auth import ApiTokenAuth
 from hikeshi.api.errors import install_error_handlers
 
@@ -24,6 +33,10 @@ are refused (422). Answers give times in UTC.
 (`loc` ends with the field name). Changes to an incident carry the `version` you read;
 if someone changed it meanwhile the answer is 409: reload it and apply your change again.
 
+**Checklist.** Each incident's checklist is generated from the guidance for its types.
+Marking an item done needs when (`performed_at`), on what (`scope`) and how (`settings`),
+and records an action; the guidance itself is under `/guidance`.
+
 **Action records are append-only.** They cannot be edited or deleted; to fix one,
 record a new action that `corrects` it.
 """
@@ -37,5 +50,14 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
-for router in (incidents.router, actions.router, timeline.router, members.router, audit.router):
+for router in (
+    incidents.router,
+    actions.router,
+    timeline.router,
+    members.router,
+    checklist.router,
+    contacts.router,
+    guidance.router,
+    audit.router,
+):
     api.add_router("", router)

@@ -1,24 +1,56 @@
-"""API routes for the timeline: read it, add an event, export it for Timesketch and others."""
+"""The timeline in the API: read it, add an event, export it for Timesketch and others."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import (
-    READ_ERRORS,
-    WRITE_ERRORS,
-    EventIn,
-    EventOut,
-    InvalidFields,
-    TimelineEntryOut,
-)
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant, InvalidFields
 from hikeshi.incidents import access
 from hikeshi.incidents.models import TimelineEvent
 from hikeshi.incidents.services import timeline as services
+from hikeshi.incidents.vocabulary import TimePrecision
+
+
+class EventIn(Schema):
+    """Something that happened, at a possibly approximate time."""
+
+    occurred_at: Instant
+    description: str = Field(min_length=1)
+    precision: TimePrecision = TimePrecision.EXACT
+    source: str = Field("", max_length=200, description="defaults to 'manual'")
+    device: str = Field("", max_length=200)
+
+
+class EventOut(Schema):
+    """A timeline event."""
+
+    id: int
+    occurred_at: Instant
+    precision: TimePrecision
+    source: str
+    device: str
+    description: str
+
+
+class TimelineEntryOut(Schema):
+    """One line of the timeline: an event, or an action record (with its hash)."""
+
+    at: Instant
+    precision: TimePrecision
+    entry_type: Literal["event", "action"]
+    source: str
+    device: str
+    description: str
+    actor: str
+    scope: str
+    settings: str
+    record_hash: str
+    action_id: int | None
+
 
 router = Router(tags=["timeline"])
 
@@ -35,9 +67,7 @@ def get_timeline(request: HttpRequest, incident_id: int) -> list[services.Timeli
 
 
 @router.post("/incidents/{incident_id}/timeline", response={201: EventOut, **WRITE_ERRORS})
-def add_event(
-    request: HttpRequest, incident_id: int, payload: EventIn
-) -> Status[TimelineEvent]:
+def add_event(request: HttpRequest, incident_id: int, payload: EventIn) -> Status[TimelineEvent]:
     """Put an event on the timeline; adding it is itself recorded as an action."""
     user = caller(request)
     incident = access.incident_for(user, incident_id, write=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from hikeshi.cli import actions, audit, incidents, timeline, users
+from hikeshi.cli import actions, audit, checklist, guidance, incidents, timeline, users
 from hikeshi.cli.configuration import show_config
 from hikeshi.cli.init import init
 from hikeshi.cli.serve import serve
@@ -29,6 +29,8 @@ app.add_typer(incidents.app, name="incident")
 app.add_typer(actions.app, name="action")
 app.add_typer(timeline.app, name="timeline")
 app.add_typer(audit.app, name="audit")
+app.add_typer(checklist.app, name="checklist")
+app.add_typer(guidance.app, name="guidance")
 
 
 def main() -> None:

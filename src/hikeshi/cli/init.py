@@ -67,7 +67,8 @@ def init(
     setup_django(require_migrated=False)
     applied = migrate_database()
     if applied:
-        typer.echo(f"Database ready: {_database_name()} ({applied} migrations applied).")
+        plural = "" if applied == 1 else "s"
+        typer.echo(f"Database ready: {_database_name()} ({applied} migration{plural} applied).")
     created = create_first_admin()
     if created is not None:
         user, password = created

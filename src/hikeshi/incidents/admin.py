@@ -14,7 +14,6 @@ from django.http import HttpRequest
 
 from hikeshi.incidents.models import ActionRecord, Incident, Membership, TimelineEvent
 
-
 if TYPE_CHECKING:
     # ModelAdmin is generic only in django-stubs; at runtime it cannot be subscripted.
     _ModelAdmin = admin.ModelAdmin[Any]

@@ -71,6 +71,7 @@ def verify_incident(incident: Incident) -> ChainBreak | None:
     expected_sequence = 1
     # Ordered by primary key, not sequence: a reordering shows as a sequence out of place.
     for record in ActionRecord.objects.filter(incident=incident).order_by("pk").iterator():
+
         def broken(reason: str, rec: ActionRecord = record) -> ChainBreak:
             return ChainBreak(incident.pk, rec.sequence, rec.pk, reason)
 

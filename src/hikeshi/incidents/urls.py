@@ -25,7 +25,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:incident_id>/timeline.jsonl", timeline.export_jsonl, name="export_jsonl"),
     path("<int:incident_id>/members/", members.add_member, name="add_member"),
     path(
-        "<int:incident_id>/members/<int:membership_id>/remove/",
+        "<int:incident_id>/members/<int:user_id>/remove/",
         members.remove_member,
         name="remove_member",
     ),

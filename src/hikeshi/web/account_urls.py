@@ -14,5 +14,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("language/", set_language_preference, name="language"),
+    path("preferences/language/", set_language_preference, name="language"),
 ]

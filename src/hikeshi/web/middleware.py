@@ -23,7 +23,9 @@ def content_security_policy(
         # The API's interactive docs page loads its own assets; leave its policy alone.
         if not request.path.startswith("/api/v1/docs"):
             response.headers.setdefault("Content-Security-Policy", POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         return response
 
     return middleware

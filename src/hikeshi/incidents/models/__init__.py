@@ -2,6 +2,7 @@
 
 from hikeshi.incidents.models.action import ActionRecord
 from hikeshi.incidents.models.checklist import ChecklistComment, ChecklistItem
+from hikeshi.incidents.models.contact import DeploymentContact, IncidentContact
 from hikeshi.incidents.models.incident import Incident, IncidentTypeTag
 from hikeshi.incidents.models.membership import Membership
 from hikeshi.incidents.models.timeline import TimelineEvent
@@ -10,7 +11,9 @@ __all__ = [
     "ActionRecord",
     "ChecklistComment",
     "ChecklistItem",
+    "DeploymentContact",
     "Incident",
+    "IncidentContact",
     "IncidentTypeTag",
     "Membership",
     "TimelineEvent",

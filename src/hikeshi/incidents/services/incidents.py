@@ -49,9 +49,7 @@ class IncidentInput:
 
 
 # Plain text fields copied one to one between IncidentInput and Incident.
-_RECORD_FIELDS = tuple(
-    f.name for f in fields(IncidentInput) if f.name not in {"types", "title"}
-)
+_RECORD_FIELDS = tuple(f.name for f in fields(IncidentInput) if f.name not in {"types", "title"})
 
 
 def _validate(data: IncidentInput) -> None:
@@ -122,7 +120,8 @@ def update_incident(
         changed = [
             name
             for name in ("title", *_RECORD_FIELDS)
-            if getattr(incident, name) != (data.title.strip() if name == "title" else getattr(data, name))
+            if getattr(incident, name)
+            != (data.title.strip() if name == "title" else getattr(data, name))
         ]
         incident.title = data.title.strip()
         for name in _RECORD_FIELDS:
@@ -135,7 +134,9 @@ def update_incident(
         append_action(
             incident.pk,
             actor,
-            ActionInput(what="インシデント記録を更新", settings="changed: " + (", ".join(changed) or "-")),
+            ActionInput(
+                what="インシデント記録を更新", settings="changed: " + (", ".join(changed) or "-")
+            ),
             kind="incident.updated",
         )
         if "types" in changed:
@@ -195,7 +196,10 @@ def triage(actor: User, incident_id: int, expected_version: int, data: TriageInp
             settings = f"is_incident=no; reason={incident.not_incident_reason}"
         incident.save()
         append_action(
-            incident.pk, actor, ActionInput(what="トリアージ", settings=settings), kind="incident.triaged"
+            incident.pk,
+            actor,
+            ActionInput(what="トリアージ", settings=settings),
+            kind="incident.triaged",
         )
     incident.refresh_from_db()
     return incident
@@ -240,8 +244,6 @@ def set_membership(
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         if role is None:
             Membership.objects.filter(incident=incident, user=user).delete()
-            if not Membership.objects.filter(incident=incident, role=Role.LEAD).exists():
-                raise InvalidInput("role", gettext_noop("an incident must keep at least one lead"))
             settings = f"user={user.get_username()}; removed"
         else:
             Membership.objects.update_or_create(
@@ -250,6 +252,13 @@ def set_membership(
                 defaults={"role": role, "affiliation": affiliation.strip()},
             )
             settings = f"user={user.get_username()}; role={role}; affiliation={affiliation.strip()}"
+        # Checked after the change, inside the transaction, so that removing or demoting
+        # the last lead rolls back.
+        if not Membership.objects.filter(incident=incident, role=Role.LEAD).exists():
+            raise InvalidInput("role", gettext_noop("an incident must keep at least one lead"))
         append_action(
-            incident.pk, actor, ActionInput(what="メンバー変更", settings=settings), kind="incident.membership"
+            incident.pk,
+            actor,
+            ActionInput(what="メンバー変更", settings=settings),
+            kind="incident.membership",
         )

@@ -48,7 +48,7 @@ def add_member(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @login_required
-def remove_member(request: HttpRequest, incident_id: int, membership_id: int) -> HttpResponse:
+def remove_member(request: HttpRequest, incident_id: int, user_id: int) -> HttpResponse:
     """Take a person out of the incident; the last lead cannot be removed."""
     user = acting_user(request)
     incident = incident_for(user, incident_id, write=True)
@@ -56,9 +56,7 @@ def remove_member(request: HttpRequest, incident_id: int, membership_id: int) ->
     if refused := refuse_method(request, "POST"):
         return refused
     membership = (
-        Membership.objects.filter(incident=incident, pk=membership_id)
-        .select_related("user")
-        .first()
+        Membership.objects.filter(incident=incident, user_id=user_id).select_related("user").first()
     )
     if membership is None:
         raise Http404("no such member in this incident")

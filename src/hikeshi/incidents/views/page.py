@@ -92,6 +92,7 @@ def render_incident_page(
     )
     context = {
         "incident": incident,
+        "page_url": incident_url(incident.pk),
         "type_labels": [IncidentType(code).label for code in incident.types],
         "role": role,
         "role_label": Role(role).label if role else "",

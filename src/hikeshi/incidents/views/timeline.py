@@ -59,7 +59,12 @@ def import_timeline(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
     # Reasons are marked for translation in the service; shown here in the reader's language.
     rejected = [(row.line, _(row.reason)) for row in report.rejected]
-    context = {"incident": incident, "report": report, "rejected": rejected}
+    context = {
+        "incident": incident,
+        "report": report,
+        "rejected": rejected,
+        "page_url": incident_url(incident.pk, "timeline"),
+    }
     return render(
         request, "incidents/import_report.html", context, status=400 if report.error else 200
     )

@@ -1,0 +1,82 @@
+"""Keeping the deployment's contacts and choosing contacts for an incident."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from hikeshi.guidance.knowledge import knowledge_base
+from hikeshi.incidents.models import DeploymentContact, IncidentContact
+from hikeshi.incidents.models.contact import DeploymentContactKind
+from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.errors import InvalidInput
+
+
+def add_deployment_contact(
+    actor: User,
+    *,
+    kind: str,
+    name: str,
+    organisation: str = "",
+    phone: str = "",
+    email: str = "",
+    url: str = "",
+    note: str = "",
+) -> DeploymentContact:
+    """Return a new contact of this deployment (only site admins keep this list)."""
+    if not actor.is_superuser:
+        raise InvalidInput("kind", "only site administrators keep the organisation's contacts")
+    if kind not in DeploymentContactKind.values:
+        raise InvalidInput("kind", f"unknown kind {kind!r}")
+    if not name.strip():
+        raise InvalidInput("name", "a name is required")
+    if not (phone.strip() or email.strip() or url.strip()):
+        raise InvalidInput("phone", "give at least a phone number, an e-mail or a web page")
+    return DeploymentContact.objects.create(
+        kind=kind,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        url=url.strip(),
+        note=note.strip(),
+        created_by=actor,
+    )
+
+
+def add_to_incident(
+    actor: User,
+    incident_id: int,
+    *,
+    guidance_contact: str = "",
+    deployment_contact_id: int | None = None,
+    reason: str = "",
+) -> IncidentContact:
+    """Return the contact chosen for the incident; choosing it is recorded as an action."""
+    if bool(guidance_contact) == (deployment_contact_id is not None):
+        raise InvalidInput("contact", "choose one contact")
+    deployment = None
+    if guidance_contact:
+        known = {c.id: c for c in knowledge_base().contacts.contacts}
+        if guidance_contact not in known:
+            raise InvalidInput("contact", f"unknown contact {guidance_contact!r}")
+        label = known[guidance_contact].organisation.ja + " " + known[guidance_contact].name.ja
+    elif deployment_contact_id is not None:
+        deployment = DeploymentContact.objects.filter(pk=deployment_contact_id).first()
+        if deployment is None:
+            raise InvalidInput("contact", "no such contact")
+        label = f"{deployment.name} ({deployment.organisation})"
+    with transaction.atomic():
+        chosen, _ = IncidentContact.objects.get_or_create(
+            incident_id=incident_id,
+            guidance_contact=guidance_contact,
+            deployment_contact=deployment,
+            defaults={"reason": reason.strip(), "added_by": actor},
+        )
+        append_action(
+            incident_id,
+            actor,
+            ActionInput(what=f"連絡先を追加: {label}", note=reason.strip()),
+            kind="contact.added",
+        )
+    return chosen
