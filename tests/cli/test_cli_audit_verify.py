@@ -16,7 +16,7 @@ Run = Callable[..., Result]
 TABLE = ActionRecord._meta.db_table
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[str | int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

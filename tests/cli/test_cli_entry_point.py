@@ -15,7 +15,8 @@ def test_the_console_script_prints_help() -> None:
         [str(script), "--help"], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
-    for command in ("serve", "init", "config", "user", "incident", "action", "timeline", "audit"):
+    commands = ("serve", "init", "config", "user", "incident", "action", "timeline", "audit")
+    for command in (*commands, "checklist", "guidance"):
         assert command in done.stdout
 
 

@@ -150,9 +150,7 @@ def test_check_names_file_entry_and_field_of_a_broken_copy(
     assert "Traceback" not in result.output
 
 
-def test_check_lists_the_problems_of_every_broken_file(
-    hikeshi_plain: Run, data_copy: Path
-) -> None:
+def test_check_lists_the_problems_of_every_broken_file(hikeshi_plain: Run, data_copy: Path) -> None:
     _replace_once(data_copy / "matrix" / "items-38-75.yaml", "phase: scope", "phase: later")
     _replace_once(data_copy / "incident_types.yaml", "code: ransomware", "code: ransomwear")
     result = hikeshi_plain("guidance", "check", "--data-dir", str(data_copy))
@@ -171,8 +169,10 @@ def test_check_reports_a_reference_between_files(hikeshi_plain: Run, data_copy: 
     )
     result = hikeshi_plain("guidance", "check", "--data-dir", str(data_copy))
     assert result.exit_code == 1
-    assert "consultation.yaml: entry id=" in result.stderr
-    assert "field contacts: unknown contact 'ipa_securty_consultation'" in result.stderr
+    assert "Error: consultation.yaml: outcome 'consult_system_staff': unknown contact " in (
+        result.stderr
+    )
+    assert "'ipa_securty_consultation'" in result.stderr
 
 
 def test_check_reports_broken_yaml_with_its_line(hikeshi_plain: Run, data_copy: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -81,24 +82,36 @@ ItemArg = Annotated[
     ),
 ]
 
-# The few words of the readable table, in both languages.
+
+@dataclass(frozen=True)
+class _Words:
+    """The few words of the readable table, in one language."""
+
+    header: tuple[str, str, str, str]
+    legend: str
+    progress: str  # formatted with closed, total, percent, required_open
+    dropped: str
+    nothing: str
+    empty: str
+
+
 _WORDS = {
-    "ja": {
-        "header": ["項目", "要否", "状態", "内容"],
-        "legend": "○ 必須 / △ 条件付き(条件は --json の condition)",
-        "progress": "完了 {closed}/{total} ({percent}%)、未完了の必須 {required_open}",
-        "dropped": " [現在の種別では不要]",
-        "nothing": "条件に合う項目はありません。",
-        "empty": "チェックリストは空です(インシデント種別を設定すると生成されます)。",
-    },
-    "en": {
-        "header": ["Item", "Req", "Status", "Title"],
-        "legend": "○ required / △ conditional (when: see condition in --json)",
-        "progress": "closed {closed}/{total} ({percent}%), required open {required_open}",
-        "dropped": " [no longer asked for by the incident's types]",
-        "nothing": "No items match.",
-        "empty": "The checklist is empty (it is generated from the incident's types).",
-    },
+    "ja": _Words(
+        header=("項目", "要否", "状態", "内容"),
+        legend="○ 必須 / △ 条件付き(条件は --json の condition)",
+        progress="完了 {closed}/{total} ({percent}%)、未完了の必須 {required_open}",
+        dropped=" [現在の種別では不要]",
+        nothing="条件に合う項目はありません。",
+        empty="チェックリストは空です(インシデント種別を設定すると生成されます)。",
+    ),
+    "en": _Words(
+        header=("Item", "Req", "Status", "Title"),
+        legend="○ required / △ conditional (when: see condition in --json)",
+        progress="closed {closed}/{total} ({percent}%), required open {required_open}",
+        dropped=" [no longer asked for by the incident's types]",
+        nothing="No items match.",
+        empty="The checklist is empty (it is generated from the incident's types).",
+    ),
 }
 
 
@@ -183,7 +196,7 @@ def find_item(incident: Incident, ref: str) -> ChecklistItem:
     if text.startswith("#") or text.lower().startswith("id:"):
         raw = text[1:] if text.startswith("#") else text[3:]
         if not raw.strip().isdecimal():
-            raise UsageProblem(f"ITEM {ref!r}: after '#' comes the item's id, as in '#42'")
+            raise UsageProblem(f"ITEM {ref!r}: an id is a number, as in '#42' or id:42")
         found = items.filter(pk=int(raw)).first()
         if found is None:
             raise CliError(
@@ -251,13 +264,13 @@ def _report(incident: Incident, item: ChecklistItem, message: str, as_json: bool
         typer.echo(f"{message} in incident #{incident.pk}: {item_title(item)}")
 
 
-def _phase_heading(phase: str, entry: PhaseProgress | None, words: dict[str, Any]) -> str:
+def _phase_heading(phase: str, entry: PhaseProgress | None, words: _Words) -> str:
     from hikeshi.incidents.models.checklist import ChecklistPhase
 
     label = str(ChecklistPhase(phase).label) if phase in ChecklistPhase.values else phase
     if entry is None:
         return f"■ {label}"
-    counts = words["progress"].format(
+    counts = words.progress.format(
         closed=entry.closed,
         total=entry.total,
         percent=entry.percent,
@@ -285,14 +298,14 @@ def _print_table(
         if _number(item) is None:
             title += f"  ({item.key})"
         if not item.applies:
-            title += words["dropped"]
+            title += words.dropped
         with translation.override(language):
             status = str(item.get_status_display())
         rows.append([_handle(item), _MARKS.get(item.requirement, item.requirement), status, title])
-    header, *lines = text_table(words["header"], rows)
+    header, *lines = text_table(list(words.header), rows)
     by_phase = {entry.phase: entry for entry in progress}
     typer.echo(f"#{incident.pk} {incident.title}")
-    typer.echo(words["legend"])
+    typer.echo(words.legend)
     typer.echo("")
     typer.echo(f"    {header}")
     phase = group = None
@@ -349,7 +362,7 @@ def show_checklist(
         return
     words = _WORDS[language.value]
     if not items:
-        typer.echo(words["nothing"] if phase or status else words["empty"])
+        typer.echo(words.nothing if phase or status else words.empty)
         return
     _print_table(incident, items, phases, language.value)
 

@@ -98,7 +98,8 @@ def export_guidance(
     )
 
 
-def _loaders() -> list[tuple[str, Callable[[Path], object]]]:
+def _loaders() -> list[Callable[[Path], object]]:
+    """Return the loader of each guidance file, in the order the knowledge base reads them."""
     from hikeshi.guidance.cases import load_cases
     from hikeshi.guidance.consultation import load_consultation
     from hikeshi.guidance.contacts import load_contacts
@@ -108,13 +109,13 @@ def _loaders() -> list[tuple[str, Callable[[Path], object]]]:
     from hikeshi.guidance.procedures import load_procedures
 
     return [
-        ("matrix", load_matrix),
-        ("procedures", load_procedures),
-        ("flow", load_flow),
-        ("cases", load_cases),
-        ("consultation", load_consultation),
-        ("contacts", load_contacts),
-        ("incident types", load_incident_types),
+        load_matrix,
+        load_procedures,
+        load_flow,
+        load_cases,
+        load_consultation,
+        load_contacts,
+        load_incident_types,
     ]
 
 
@@ -123,7 +124,7 @@ def _file_problems(data_dir: Path) -> list[str]:
     from hikeshi.guidance.loading import GuidanceDataError
 
     problems: list[str] = []
-    for _name, load in _loaders():
+    for load in _loaders():
         try:
             load(data_dir)
         except GuidanceDataError as error:
@@ -189,12 +190,13 @@ def check_guidance(
     ] = None,
 ) -> None:
     """Validate the guidance data; list every problem as file, entry and field (exit 1)."""
-    from hikeshi.guidance.knowledge import DATA_DIR, load_knowledge_base
+    from hikeshi.guidance.knowledge import DATA_DIR, knowledge_base, load_knowledge_base
     from hikeshi.guidance.loading import GuidanceDataError
 
     folder = data_dir or DATA_DIR
     try:
-        kb = load_knowledge_base(folder)
+        # The packaged data may already be loaded in this process; a copy is read afresh.
+        kb = knowledge_base() if data_dir is None else load_knowledge_base(folder)
     except GuidanceDataError as error:
         # Loading stops at the first broken file; go through them one by one to list all.
         # With every file sound on its own, the error was a cross-reference between files.

@@ -3,7 +3,19 @@ inside that incident (a test holds every route to this)."""
 
 from django.urls import URLPattern, path
 
-from hikeshi.incidents.views import actions, intake, listing, members, page, timeline, triage
+from hikeshi.incidents.views import (
+    actions,
+    checklist,
+    checklist_items,
+    consultation,
+    contacts,
+    intake,
+    listing,
+    members,
+    page,
+    timeline,
+    triage,
+)
 
 app_name = "incidents"
 urlpatterns: list[URLPattern] = [
@@ -29,4 +41,37 @@ urlpatterns: list[URLPattern] = [
         members.remove_member,
         name="remove_member",
     ),
+    path("<int:incident_id>/checklist/", checklist.checklist_page, name="checklist"),
+    path(
+        "<int:incident_id>/checklist/<int:item_id>/start/",
+        checklist_items.start,
+        name="checklist_start",
+    ),
+    path(
+        "<int:incident_id>/checklist/<int:item_id>/reopen/",
+        checklist_items.reopen,
+        name="checklist_reopen",
+    ),
+    path(
+        "<int:incident_id>/checklist/<int:item_id>/done/",
+        checklist_items.mark_done,
+        name="checklist_done",
+    ),
+    path(
+        "<int:incident_id>/checklist/<int:item_id>/not-applicable/",
+        checklist_items.mark_not_applicable,
+        name="checklist_not_applicable",
+    ),
+    path(
+        "<int:incident_id>/checklist/<int:item_id>/assign/",
+        checklist_items.assign,
+        name="checklist_assign",
+    ),
+    path(
+        "<int:incident_id>/checklist/<int:item_id>/comments/",
+        checklist_items.add_comment,
+        name="checklist_comment",
+    ),
+    path("<int:incident_id>/consult/", consultation.incident_consult_page, name="consult"),
+    path("<int:incident_id>/contacts/", contacts.add_contact, name="add_contact"),
 ]

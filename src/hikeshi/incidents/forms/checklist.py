@@ -1,0 +1,142 @@
+"""Forms of the checklist page: the filters, and the actions on one item."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label
+from hikeshi.incidents.forms.filters import ANY
+from hikeshi.incidents.models import ActionRecord, ChecklistComment, ChecklistItem
+from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
+
+# Filter values that are not a stored status or user.
+OPEN = "open"
+MINE = "mine"
+UNASSIGNED = "unassigned"
+CLOSED_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.NOT_APPLICABLE})
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """Return a form's choice field (to set its choices per request)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
+def _choice(name: str, choices: list[tuple[Any, Any]]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=model_label(ChecklistItem, name), choices=ANY + choices, required=False
+    )
+
+
+class ChecklistFilterForm(forms.Form):
+    """Phase, target, status, assignee and requirement; an empty choice means no filter."""
+
+    phase = _choice("phase", ChecklistPhase.choices)
+    group = _choice("group", [])
+    status = _choice(
+        "status", [(OPEN, _("Open (to do or in progress)")), *ItemStatus.choices]
+    )
+    assignee = _choice("assignee", [(MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))])
+    requirement = _choice("requirement", Requirement.choices)
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None,
+        *,
+        groups: list[tuple[str, str]],
+        assignees: list[tuple[str, str]],
+    ) -> None:
+        super().__init__(data)
+        choice_field(self, "group").choices = [*ANY, *groups]
+        assignees_field = choice_field(self, "assignee")
+        assignees_field.choices = [*assignees_field.choices, *assignees]
+        self.is_valid()
+
+    @property
+    def values(self) -> dict[str, str]:
+        """Return the valid, non-empty filters (invalid ones are ignored)."""
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in self.fields if data.get(name)}
+
+    def query(self) -> str:
+        """Return the filters as a query string, to keep them across a form post."""
+        query = QueryDict(mutable=True)
+        for name, value in self.values.items():
+            query[name] = value
+        return query.urlencode()
+
+    def matches(self, item: ChecklistItem, user_id: int) -> bool:
+        """Return whether the item passes every filter."""
+        wanted = self.values
+        if "phase" in wanted and item.phase != wanted["phase"]:
+            return False
+        if "group" in wanted and item.group != wanted["group"]:
+            return False
+        if "requirement" in wanted and item.requirement != wanted["requirement"]:
+            return False
+        status = wanted.get("status")
+        if status == OPEN:
+            if item.status in CLOSED_STATUSES:
+                return False
+        elif status and item.status != status:
+            return False
+        assignee = wanted.get("assignee")
+        if assignee == MINE:
+            return item.assignee_id == user_id
+        if assignee == UNASSIGNED:
+            return item.assignee_id is None
+        return not assignee or str(item.assignee_id) == assignee
+
+
+def _text(label: Any, rows: int = 2) -> forms.CharField:
+    # Not required here: the checklist service refuses what is missing, with its own words.
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class DoneForm(forms.Form):
+    """When, scope and settings: an item is done only with all three (the guidance's rule)."""
+
+    performed_at = WallClockField(label=model_label(ChecklistItem, "performed_at"), required=False)
+    scope = _text(model_label(ChecklistItem, "scope"))
+    settings = _text(model_label(ChecklistItem, "settings_text"))
+    note = _text(model_label(ActionRecord, "note"), rows=1)
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+        self.fields["performed_at"].help_text = time_zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "performed_at" in cleaned:
+            cleaned["performed_at"] = in_zone(cleaned["performed_at"], self.time_zone)
+        return cleaned
+
+
+class NotApplicableForm(forms.Form):
+    """Why the item does not apply to this incident (required, and recorded)."""
+
+    reason = _text(model_label(ChecklistItem, "not_applicable_reason"))
+
+
+class AssignForm(forms.Form):
+    """Who works on the item: a lead or responder of the incident, or nobody."""
+
+    assignee = forms.ChoiceField(label=model_label(ChecklistItem, "assignee"), required=False)
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "assignee").choices = [("", _("Unassigned")), *people]
+
+
+class CommentForm(forms.Form):
+    """A remark on the item."""
+
+    text = _text(model_label(ChecklistComment, "text"))
