@@ -29,6 +29,8 @@ OPEN_ROUTES = {
     "i18n/setlang/",
     "incidents/",
     "incidents/new/",
+    "consult/",
+    "contacts/",
     "api/v1/",
     "api/v1/openapi.json",
     "api/v1/docs",

@@ -63,7 +63,7 @@ def test_action_in_the_future_is_refused(
 ) -> None:
     result = hikeshi("action", "add", str(incident.pk), "--what", "x", "--at", "2999-01-01")
     assert result.exit_code == 1
-    assert "performed-at: an action cannot have been performed in the future" in result.stderr
+    assert "--at: an action cannot have been performed in the future" in result.stderr
 
 
 def test_a_viewer_may_not_record_actions(hikeshi: Run, incident: Incident, viewer: User) -> None:

@@ -65,7 +65,7 @@ def test_a_lead_opens_triages_and_records_an_action_that_shows_on_the_timeline(
     screenshot("4-whole-page", full_page=True)
 
     page.get_by_role("navigation", name="メイン").get_by_role(
-        "link", name="インシデント一覧"
+        "link", name="インシデント", exact=True
     ).click()
     row = page.get_by_role("row").filter(has_text="経理部PCのランサムウェア感染")
     expect(row).to_contain_text("P2 高")

@@ -163,3 +163,11 @@ def test_progress_counts_closed_items_per_phase(incident: Incident, responder: U
     after = {p.phase: p for p in checklist.progress(incident)}
     assert after["initial"].closed == before["initial"].closed + 1
     assert after["initial"].required_open == before["initial"].required_open - 1
+
+
+def test_an_incident_without_a_type_still_gets_the_first_steps(lead: User) -> None:
+    opened = open_incident(lead, IncidentInput(title="不明な事象", detected_at=AT, types=[]))
+    keys = _keys(opened)
+    assert "procedure:sme.basic.detection.report_to_security_lead" in keys
+    assert "flow:flow.detection.intake.confirm_report" in keys
+    assert not any(key.startswith("matrix:") for key in keys)

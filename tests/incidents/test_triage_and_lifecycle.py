@@ -75,3 +75,17 @@ def test_status_change_is_recorded(incident: Incident, lead: User) -> None:
     assert last is not None
     assert last.settings_text == "response -> reporting"
     assert last.note == "PPC 報告準備"
+
+
+def test_not_an_incident_can_only_be_closed_or_triaged_again(
+    incident: Incident, lead: User
+) -> None:
+    judged = triage(
+        lead, incident.pk, incident.version, TriageInput(False, not_incident_reason="誤検知")
+    )
+    with pytest.raises(InvalidInput):
+        change_status(lead, incident.pk, judged.version, Status.RESPONSE)
+    reopened = triage(lead, incident.pk, judged.version, TriageInput(True, Level.LOW, Level.LOW))
+    assert reopened.status == Status.RESPONSE
+    closed = change_status(lead, incident.pk, reopened.version, Status.CLOSED)
+    assert closed.status == Status.CLOSED

@@ -326,7 +326,7 @@ def test_an_action_of_another_incident_cannot_be_corrected_here(
     lead_client: Client, lead: User, url_of: IncidentUrl
 ) -> None:
     elsewhere = open_incident(lead, IncidentInput(title="別件", detected_at=timezone.now()))
-    foreign = ActionRecord.objects.filter(incident=elsewhere).get()
+    foreign = ActionRecord.objects.filter(incident=elsewhere, kind="incident.opened").get()
     assert lead_client.get(url_of("correct_action", action_id=foreign.pk)).status_code == 404
 
 

@@ -40,6 +40,20 @@ def fail(message: str, exit_code: int = 1) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
+# The services name the record's field; the person typed an option.
+_OPTION_FOR_FIELD = {
+    "performed_at": "--at",
+    "detected_at": "--detected-at",
+    "what": "--what",
+    "scope": "--scope",
+    "settings": "--settings",
+    "note": "--note",
+    "reason": "--reason",
+    "title": "--title",
+    "types": "--type",
+}
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -52,7 +66,7 @@ def describe(error: Exception) -> tuple[str, int] | None:
     if isinstance(error, ConfigError):
         return f"configuration: {error} (see `hikeshi config`)", 1
     if isinstance(error, InvalidInput):
-        return f"{error.field.replace('_', '-')}: {error.message}", 1
+        return f"{_OPTION_FOR_FIELD.get(error.field, error.field)}: {error.message}", 1
     if isinstance(error, ConflictError):
         return str(error), 1
     # Imported here: these modules load Django, which commands like --help must not wait for.

@@ -50,7 +50,7 @@ def export_guidance(
         typer.Option(
             "--format",
             help="json: the whole knowledge base; csv: the 75 matrix items, one row each; "
-            "md: a readable document.",
+            "md: a readable document of the matrix, its rules and the incident types.",
         ),
     ],
     language: Annotated[

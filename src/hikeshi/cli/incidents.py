@@ -78,7 +78,10 @@ def list_incidents(as_user: AsUser = None, as_json: AsJson = False) -> None:
         print_json([incident_json(incident) for incident in incidents])
         return
     if not incidents:
-        typer.echo("No incidents yet. Open one with `hikeshi incident create`.")
+        typer.echo(
+            f"No incidents that {user.get_username()} takes part in. "
+            "Open one with `hikeshi incident create`."
+        )
         return
     rows = [
         [

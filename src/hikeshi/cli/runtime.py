@@ -61,18 +61,23 @@ def acting_user(username: str | None) -> User:
     from django.contrib.auth.models import User
 
     if username:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            raise CliError(
-                f"no user named {username!r}; create one with `hikeshi user create {username}`"
-            )
-        if not user.is_active:
-            raise CliError(f"user {username!r} is deactivated")
-        return user
+        return find_user(username, hint=f"create one with `hikeshi user create {username}`")
     admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if admin is None:
         raise CliError("there is no administrator yet; run `hikeshi init`, or pass --as USER")
     return admin
+
+
+def find_user(username: str, *, hint: str = "") -> User:
+    """Return the active user named ``username``; ``hint`` follows the error if there is none."""
+    from django.contrib.auth.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CliError(f"no user named {username!r}" + (f"; {hint}" if hint else ""))
+    if not user.is_active:
+        raise CliError(f"user {username!r} is deactivated")
+    return user
 
 
 def find_incident(user: User, incident_id: int, *, write: bool = False) -> Incident:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from hikeshi.cli.errors import CliError, reports_errors
-from hikeshi.cli.runtime import generate_password, setup_django
+from hikeshi.cli.runtime import find_user, generate_password, setup_django
 
 # ApiToken.name's max_length: SQLite would not enforce it.
 TOKEN_NAME_LIMIT = 100
@@ -73,15 +73,9 @@ def issue_token(
     if not name.strip():
         raise CliError("--name: say what the token is for")
     setup_django()
-    from django.contrib.auth.models import User
-
     from hikeshi.accounts.models import ApiToken
 
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise CliError(f"no user named {username!r}")
-    if not user.is_active:
-        raise CliError(f"user {username!r} is deactivated")
+    user = find_user(username)
     if len(name.strip()) > TOKEN_NAME_LIMIT:
         raise CliError(f"--name: at most {TOKEN_NAME_LIMIT} characters")
     token, raw = ApiToken.issue(user, name.strip())
@@ -90,3 +84,50 @@ def issue_token(
         err=True,
     )
     typer.echo(raw)
+
+
+@app.command("tokens")
+@reports_errors
+def list_tokens(username: Annotated[str, typer.Argument(help="Whose tokens to list.")]) -> None:
+    """List a person's API tokens (prefix, name, created, last used, revoked)."""
+    setup_django()
+    from hikeshi.accounts.models import ApiToken
+
+    user = find_user(username)
+    tokens = ApiToken.objects.filter(user=user).order_by("created_at")
+    if not tokens:
+        typer.echo(f"{username!r} has no API tokens.")
+        return
+    for token in tokens:
+        used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+        state = (
+            f"revoked {token.revoked_at.isoformat(timespec='seconds')}"
+            if token.revoked_at
+            else "active"
+        )
+        typer.echo(
+            f"{token.prefix}…  {token.name}  created {token.created_at:%Y-%m-%d}  "
+            f"last used {used}  {state}"
+        )
+
+
+@app.command("revoke-token")
+@reports_errors
+def revoke_token(
+    prefix: Annotated[str, typer.Argument(help="The token's first characters (hks_…), as listed.")],
+) -> None:
+    """Revoke an API token at once; requests with it are refused from then on."""
+    setup_django()
+    from django.utils import timezone
+
+    from hikeshi.accounts.models import ApiToken
+
+    matches = list(ApiToken.objects.filter(prefix=prefix.rstrip("…"), revoked_at__isnull=True))
+    if not matches:
+        raise CliError(f"no active token starts with {prefix!r}; see `hikeshi user tokens USER`")
+    if len(matches) > 1:
+        raise CliError(f"{len(matches)} active tokens start with {prefix!r}; revoke from the admin")
+    token = matches[0]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    typer.echo(f"Revoked API token {token.name!r} of {token.user.get_username()!r}.")

@@ -165,16 +165,17 @@ def checklist_steps(kb: KnowledgeBase, type_codes: Iterable[str]) -> list[Guidan
         for procedure in incident_type.sme_procedures:
             for step in _procedure_steps(kb, procedure.value):
                 add(step, code)
-    if types:
-        flow_cases = {c.value for t in types for c in t.flow_cases}
-        first_cases = {c.value for t in types for c in t.first_response_cases}
-        codes = ",".join(t.code.value for t in types)
-        for step in _flow_steps(kb, flow_cases):
-            add(step, codes)
-        for basic in kb.procedures.basic.steps:
-            add(_procedure_step(basic, "sme.basic", _SME_BASIC), codes)
-        for step in _case_steps(kb, first_cases):
-            add(step, codes)
+    # The handling flow and the guide's basic steps apply to every incident, typed or not:
+    # an incident whose type is still unknown needs its first steps most of all.
+    flow_cases = {c.value for t in types for c in t.flow_cases}
+    first_cases = {c.value for t in types for c in t.first_response_cases}
+    codes = ",".join(t.code.value for t in types) or "any"
+    for step in _flow_steps(kb, flow_cases):
+        add(step, codes)
+    for basic in kb.procedures.basic.steps:
+        add(_procedure_step(basic, "sme.basic", _SME_BASIC), codes)
+    for step in _case_steps(kb, first_cases):
+        add(step, codes)
     return sorted(found.values(), key=_working_order(kb))
 
 

@@ -19,6 +19,7 @@ OPEN = "open"
 MINE = "mine"
 UNASSIGNED = "unassigned"
 CLOSED_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.NOT_APPLICABLE})
+WHOSE: list[tuple[Any, Any]] = [(MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))]
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -40,10 +41,8 @@ class ChecklistFilterForm(forms.Form):
 
     phase = _choice("phase", ChecklistPhase.choices)
     group = _choice("group", [])
-    status = _choice(
-        "status", [(OPEN, _("Open (to do or in progress)")), *ItemStatus.choices]
-    )
-    assignee = _choice("assignee", [(MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))])
+    status = _choice("status", [(OPEN, _("Open (to do or in progress)")), *ItemStatus.choices])
+    assignee = _choice("assignee", [])
     requirement = _choice("requirement", Requirement.choices)
 
     def __init__(
@@ -55,8 +54,7 @@ class ChecklistFilterForm(forms.Form):
     ) -> None:
         super().__init__(data)
         choice_field(self, "group").choices = [*ANY, *groups]
-        assignees_field = choice_field(self, "assignee")
-        assignees_field.choices = [*assignees_field.choices, *assignees]
+        choice_field(self, "assignee").choices = [*ANY, *WHOSE, *assignees]
         self.is_valid()
 
     @property

@@ -18,7 +18,6 @@ def _field(name: str, field_class: type[forms.CharField] = forms.CharField) -> f
     return field_class(label=model_label(DeploymentContact, name), required=False, max_length=200)
 
 
-
 class DeploymentContactForm(forms.Form):
     """A contact the organisation keeps: its vendor, insurer, lawyer, police station, staff."""
 

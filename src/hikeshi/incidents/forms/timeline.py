@@ -11,10 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label
 from hikeshi.incidents.models import TimelineEvent
+from hikeshi.incidents.services.timeline import IMPORT_MAX_BYTES
 from hikeshi.incidents.vocabulary import TimePrecision
-
-# Large enough for a day of firewall summaries, small enough to parse within a request.
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class EventForm(forms.Form):

@@ -53,6 +53,9 @@ def append_action(
         raise InvalidInput(
             "performed_at", gettext_noop("an action cannot have been performed in the future")
         )
+    if data.corrects_id is not None and kind == "manual":
+        # The same kind whichever interface recorded it, so corrections can be listed.
+        kind = "correction"
     with transaction.atomic():
         # The row lock serialises appends to one chain (SQLite serialises all writers).
         incident = Incident.objects.select_for_update().get(pk=incident_id)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from hikeshi.guidance.checklist import GuidanceStep, catalogue, checklist_steps
 from hikeshi.guidance.knowledge import knowledge_base
@@ -96,7 +97,7 @@ def _item(incident_id: int, item_id: int) -> ChecklistItem:
         .first()
     )
     if item is None:
-        raise InvalidInput("item", "no such checklist item in this incident")
+        raise InvalidInput("item", gettext_noop("no such checklist item in this incident"))
     return item
 
 
@@ -122,11 +123,13 @@ def mark_done(
     everything done. Marking done creates the action record that says so.
     """
     if performed_at is None:
-        raise InvalidInput("performed_at", "say when it was done (実施日時)")
+        raise InvalidInput("performed_at", gettext_noop("say when it was done (実施日時)"))
     if not scope.strip():
-        raise InvalidInput("scope", "say which devices, accounts or systems it covered (範囲)")
+        raise InvalidInput(
+            "scope", gettext_noop("say which devices, accounts or systems it covered (範囲)")
+        )
     if not settings.strip():
-        raise InvalidInput("settings", "say what was set or done, and how (設定内容)")
+        raise InvalidInput("settings", gettext_noop("say what was set or done, and how (設定内容)"))
     with transaction.atomic():
         item = _item(incident_id, item_id)
         action = append_action(
@@ -153,7 +156,7 @@ def mark_done(
 def mark_not_applicable(actor: User, incident_id: int, item_id: int, reason: str) -> ChecklistItem:
     """Return the item marked not applicable; a reason is required and recorded."""
     if not reason.strip():
-        raise InvalidInput("reason", "say why this item does not apply")
+        raise InvalidInput("reason", gettext_noop("say why this item does not apply"))
     with transaction.atomic():
         item = _item(incident_id, item_id)
         item.status = ItemStatus.NOT_APPLICABLE
@@ -179,7 +182,7 @@ def set_in_progress(
     with transaction.atomic():
         item = _item(incident_id, item_id)
         if item.status in (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE) and not reopen:
-            raise InvalidInput("status", "the item is closed; reopen it explicitly")
+            raise InvalidInput("status", gettext_noop("the item is closed; reopen it explicitly"))
         previous = item.status
         item.status = ItemStatus.IN_PROGRESS
         item.save()
@@ -206,7 +209,9 @@ def assign(actor: User, incident_id: int, item_id: int, assignee: User | None) -
                 incident_id=incident_id, user=assignee, role__in=WRITER_ROLES
             ).exists()
         ):
-            raise InvalidInput("assignee", "assign a lead or responder of this incident")
+            raise InvalidInput(
+                "assignee", gettext_noop("assign a lead or responder of this incident")
+            )
         item.assignee = assignee
         item.save(update_fields=["assignee", "updated_at"])
         append_action(
@@ -225,7 +230,7 @@ def assign(actor: User, incident_id: int, item_id: int, assignee: User | None) -
 def add_comment(actor: User, incident_id: int, item_id: int, text: str) -> ChecklistComment:
     """Return a new comment on the item."""
     if not text.strip():
-        raise InvalidInput("text", "write a comment")
+        raise InvalidInput("text", gettext_noop("write a comment"))
     with transaction.atomic():
         item = _item(incident_id, item_id)
         return ChecklistComment.objects.create(item=item, author=actor, text=text.strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.models import DeploymentContact, IncidentContact
@@ -25,13 +26,17 @@ def add_deployment_contact(
 ) -> DeploymentContact:
     """Return a new contact of this deployment (only site admins keep this list)."""
     if not actor.is_superuser:
-        raise InvalidInput("kind", "only site administrators keep the organisation's contacts")
+        raise InvalidInput(
+            "kind", gettext_noop("only site administrators keep the organisation's contacts")
+        )
     if kind not in DeploymentContactKind.values:
         raise InvalidInput("kind", f"unknown kind {kind!r}")
     if not name.strip():
-        raise InvalidInput("name", "a name is required")
+        raise InvalidInput("name", gettext_noop("a name is required"))
     if not (phone.strip() or email.strip() or url.strip()):
-        raise InvalidInput("phone", "give at least a phone number, an e-mail or a web page")
+        raise InvalidInput(
+            "phone", gettext_noop("give at least a phone number, an e-mail or a web page")
+        )
     return DeploymentContact.objects.create(
         kind=kind,
         name=name.strip(),
@@ -54,7 +59,7 @@ def add_to_incident(
 ) -> IncidentContact:
     """Return the contact chosen for the incident; choosing it is recorded as an action."""
     if bool(guidance_contact) == (deployment_contact_id is not None):
-        raise InvalidInput("contact", "choose one contact")
+        raise InvalidInput("contact", gettext_noop("choose one contact"))
     deployment = None
     if guidance_contact:
         known = {c.id: c for c in knowledge_base().contacts.contacts}
@@ -64,7 +69,7 @@ def add_to_incident(
     elif deployment_contact_id is not None:
         deployment = DeploymentContact.objects.filter(pk=deployment_contact_id).first()
         if deployment is None:
-            raise InvalidInput("contact", "no such contact")
+            raise InvalidInput("contact", gettext_noop("no such contact"))
         label = f"{deployment.name} ({deployment.organisation})"
     with transaction.atomic():
         chosen, _ = IncidentContact.objects.get_or_create(

@@ -221,6 +221,12 @@ def change_status(
             Status.TRIAGE
         ):
             raise InvalidInput("status", gettext_noop("triage the incident before moving it on"))
+        if incident.is_incident is False and status != Status.CLOSED:
+            # Judged not an incident: it can be closed, or triaged again to reopen it.
+            raise InvalidInput(
+                "status",
+                gettext_noop("this was judged not an incident: triage it again to reopen it"),
+            )
         previous = incident.status
         incident.status = status
         incident.save()

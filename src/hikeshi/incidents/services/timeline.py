@@ -37,6 +37,8 @@ EXPORT_FIELDS = (
     "record_hash",
 )
 IMPORT_LIMIT_ROWS = 100_000
+# Large enough for a day of firewall summaries, small enough to parse within a request.
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -192,14 +194,16 @@ def _parse_time(raw: str, tz: ZoneInfo) -> tuple[datetime, str] | None:
     if value.isdigit() and len(value) >= 13:
         # Timesketch's 'timestamp' is microseconds since the epoch.
         return datetime.fromtimestamp(int(value) / 1_000_000, tz=UTC), TimePrecision.EXACT
+    # A date alone is a day-precision time (checked first: parse_datetime also accepts
+    # a bare date and would make it midnight, exact).
+    day = parse_date(value) if len(value) == 10 else None
+    if day is not None:
+        return datetime(day.year, day.month, day.day, tzinfo=tz), TimePrecision.DAY
     parsed = parse_datetime(value.replace("Z", "+00:00"))
     if parsed is not None:
         if timezone.is_naive(parsed):
             parsed = parsed.replace(tzinfo=tz)
         return parsed, TimePrecision.EXACT
-    day = parse_date(value)
-    if day is not None:
-        return datetime(day.year, day.month, day.day, tzinfo=tz), TimePrecision.DAY
     return None
 
 
@@ -211,6 +215,12 @@ def import_csv(actor: User, incident: Incident, filename: str, content: bytes) -
     Naive times are read in the incident's time zone.
     """
     report = ImportReport(filename=filename)
+    if len(content) > IMPORT_MAX_BYTES:
+        report.error = (
+            f"{filename}: {len(content):,} bytes is more than the {IMPORT_MAX_BYTES:,} a timeline "
+            "import takes; split the file"
+        )
+        return report
     text = _decode(content, report)
     if text is None:
         return report
@@ -224,8 +234,10 @@ def import_csv(actor: User, incident: Incident, filename: str, content: bytes) -
         return report
     tz = ZoneInfo(incident.time_zone)
     events: list[TimelineEvent] = []
-    for number, row in enumerate(reader, start=2):
-        if number - 1 > IMPORT_LIMIT_ROWS:
+    for count, row in enumerate(reader, start=1):
+        # The physical line the row ends on: a quoted field may span several lines.
+        number = reader.line_num
+        if count > IMPORT_LIMIT_ROWS:
             report.error = f"{filename}: more than {IMPORT_LIMIT_ROWS} rows; split the file"
             return report
         clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -274,11 +286,13 @@ def import_csv(actor: User, incident: Incident, filename: str, content: bytes) -
 
 
 def _decode(content: bytes, report: ImportReport) -> str | None:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    # A NUL byte means UTF-16 or a binary file; CP932 would otherwise "decode" it to junk.
+    if b"\x00" not in content:
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError:
+                continue
     report.error = (
         f"{report.filename}: the file is neither UTF-8 nor Shift_JIS (CP932); "
         "save it as UTF-8 CSV and import it again"

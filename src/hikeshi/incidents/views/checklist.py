@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,6 +48,16 @@ NEXT_STEPS = 5
 DONE_KIND = "checklist.done"
 FILTER_NAMES = tuple(ChecklistFilterForm.base_fields)
 
+# The routes under checklist/<item_id>/ by action (the URL names are "checklist_<action>").
+ITEM_ROUTES = {
+    "start": "start",
+    "reopen": "reopen",
+    "done": "done",
+    "not_applicable": "not-applicable",
+    "assign": "assign",
+    "comment": "comments",
+}
+
 SOURCE_LABELS = {
     "procedure": _("IPA guide"),
     "flow": _("Handling flow"),
@@ -60,12 +71,29 @@ def step_catalogue() -> dict[str, GuidanceStep]:
     return catalogue(knowledge_base())
 
 
+@cache
+def inferred_matrix_items() -> frozenset[int]:
+    """Return the numbers of the matrix items whose content was read from context."""
+    return frozenset(item.number for item in knowledge_base().matrix.items if item.inferred)
+
+
 def checklist_url(incident_id: int, query: str = "", item_id: int | None = None) -> str:
     """Return the checklist page's address, with filters and the item to scroll to."""
     url = reverse("incidents:checklist", kwargs={"incident_id": incident_id})
     if query:
         url += f"?{query}"
     return f"{url}#item-{item_id}" if item_id is not None else url
+
+
+def item_urls(checklist_base: str, item_id: int) -> dict[str, str]:
+    """Return the addresses of an item's actions (as incidents/urls.py names them).
+
+    Built from the checklist's address rather than reversed one by one: a page shows
+    hundreds of items with six actions each.
+    """
+    return {
+        action: f"{checklist_base}{item_id}/{segment}/" for action, segment in ITEM_ROUTES.items()
+    }
 
 
 def filter_query(raw: str) -> str:
@@ -109,9 +137,19 @@ class ItemView:
     note: str = ""
     references: tuple[str, ...] = ()
     log_checks: tuple[str, ...] = ()
+    # The note explains how garbled or shifted source text was read (shown folded).
+    note_is_reading: bool = False
     done: DoneRecord | None = None
-    forms: dict[str, forms.Form] = field(default_factory=dict)
+    # The item forms are written out in the template (rendering hundreds of Django widgets
+    # would make the page slow); a refused post brings back what was typed and why.
+    editable: bool = False
     open_panel: str = ""
+    # Missing keys read as empty: templates look up every field of every item.
+    values: defaultdict[str, str] = field(default_factory=lambda: defaultdict(str))
+    errors: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    urls: dict[str, str] = field(default_factory=dict)
+    general_errors: list[str] = field(default_factory=list)
+    focus: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -153,6 +191,7 @@ def _item_view(item: ChecklistItem, language: str, done: DoneRecord | None) -> I
         note=step.note.get(language) if step.note else "",
         references=step.references,
         log_checks=step.log_checks,
+        note_is_reading=step.source == "matrix" and step.number in inferred_matrix_items(),
         done=done,
     )
 
@@ -183,33 +222,24 @@ def assignable_people(incident: Incident) -> list[tuple[str, str]]:
     return people
 
 
-def _attach_forms(
-    view: ItemView,
-    incident: Incident,
-    people: list[tuple[str, str]],
-    now: Any,
-    submitted: SubmittedForm | None,
-) -> None:
-    item = view.item
-    auto_id = f"item{item.pk}-%s"
-    view.forms = {
-        "done": DoneForm(
-            initial={"performed_at": now}, time_zone=incident.time_zone, auto_id=auto_id
-        ),
-        "not_applicable": NotApplicableForm(auto_id=auto_id),
-        "assign": AssignForm(
-            initial={"assignee": str(item.assignee_id or "")}, people=people, auto_id=auto_id
-        ),
-        "comment": CommentForm(auto_id=auto_id),
-    }
-    if submitted is not None and submitted.item_id == item.pk:
-        view.forms[submitted.panel] = submitted.form
-        view.open_panel = submitted.panel
-        for name in submitted.form.errors:
-            if name in submitted.form.fields:
-                # The browser moves to the first field to fix (no script needed).
-                submitted.form.fields[name].widget.attrs["autofocus"] = True
-                break
+def _show_submitted(view: ItemView, submitted: SubmittedForm) -> None:
+    """Bring back a refused form at its item: what was typed, the errors, the first field."""
+    form = submitted.form
+    view.open_panel = submitted.panel
+    view.values.update({name: str(form.data.get(name, "")) for name in form.fields})
+    for name, errors in form.errors.items():
+        view.errors[name] = [str(error) for error in errors]
+    view.general_errors = [str(e) for e in form.non_field_errors()]
+    view.focus = next((name for name in form.errors if name in form.fields), "")
+
+
+def _form_labels() -> dict[str, str]:
+    """Return the labels of the item forms' fields, by field name."""
+    labels: dict[str, str] = {}
+    for form_class in (DoneForm, NotApplicableForm, AssignForm, CommentForm):
+        for name, form_field in form_class.base_fields.items():
+            labels[name] = str(form_field.label)
+    return labels
 
 
 def _grouped(views: list[ItemView], progress_by_phase: dict[str, PhaseProgress]) -> list[PhaseView]:
@@ -218,7 +248,11 @@ def _grouped(views: list[ItemView], progress_by_phase: dict[str, PhaseProgress])
         item = view.item
         phase = phases.get(item.phase)
         if phase is None:
-            label = str(ChecklistPhase(item.phase).label) if item.phase in ChecklistPhase.values else item.phase
+            label = (
+                str(ChecklistPhase(item.phase).label)
+                if item.phase in ChecklistPhase.values
+                else item.phase
+            )
             phase = phases[item.phase] = PhaseView(
                 item.phase, label, progress_by_phase.get(item.phase)
             )
@@ -269,18 +303,25 @@ def render_checklist_page(
         groups=list(groups.items()),
         assignees=people,
     )
-    shown = [view for view in views if filters.matches(view.item, user.pk)]
+    # A refused form is shown at its item even if the filters would leave the item out.
+    refused_id = submitted.item_id if submitted is not None else None
+    shown = [v for v in views if v.item.pk == refused_id or filters.matches(v.item, user.pk)]
+    base = checklist_url(incident.pk)
     if can_write:
-        now = wall_clock(timezone.now(), incident.time_zone)
         for view in shown:
-            if view.item.applies:
-                _attach_forms(view, incident, people, now, submitted)
+            view.editable = view.item.applies
+            view.values["assignee"] = str(view.item.assignee_id or "")
+            view.urls = item_urls(base, view.item.pk)
+            if submitted is not None and submitted.item_id == view.item.pk:
+                _show_submitted(view, submitted)
 
     progress_by_phase = {entry.phase: entry for entry in progress(incident)}
     query = filters.query()
     context = {
         "incident": incident,
         "page_url": checklist_url(incident.pk, query),
+        # Links to an item or a phase go to the unfiltered page (the item may be filtered out).
+        "checklist_base": base,
         "type_labels": [IncidentType(code).label for code in incident.types],
         "can_write": can_write,
         "rules": [rule.text.get(language) for rule in knowledge_base().matrix.rules],
@@ -296,6 +337,9 @@ def render_checklist_page(
         ][:NEXT_STEPS],
         "filters": filters,
         "filter_query": query,
+        "people": people,
+        "labels": _form_labels(),
+        "now_value": f"{wall_clock(timezone.now(), incident.time_zone):%Y-%m-%dT%H:%M}",
         "phases": _grouped([v for v in shown if v.item.applies], progress_by_phase),
         "retired": [v for v in shown if not v.item.applies],
         "shown_count": len(shown),

@@ -14,7 +14,14 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
-from hikeshi.guidance.consultation import Answer, ConsultationFile, Guide, Outcome, Question
+from hikeshi.guidance.consultation import (
+    Answer,
+    ConsultationFile,
+    Guide,
+    GuideSection,
+    Outcome,
+    Question,
+)
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.access import WRITER_ROLES, incident_for, role_in
 from hikeshi.incidents.models import DeploymentContact, Incident, IncidentContact
@@ -72,7 +79,7 @@ class GuideView:
     """A response guide an outcome names, with its sections' contacts as cards."""
 
     guide: Guide
-    sections: list[tuple[object, list[ContactCard]]] = field(default_factory=list)
+    sections: list[tuple[GuideSection, list[ContactCard]]] = field(default_factory=list)
 
 
 def answers_query(answers: Sequence[str], anchor: str = "") -> str:
@@ -121,9 +128,7 @@ def render_consultation(
         base_url = reverse("consult")
     else:
         base_url = reverse("incidents:consult", kwargs={"incident_id": incident.pk})
-    answers, steps, dropped = _valid_path(
-        flow, request.GET.getlist(ANSWER_PARAMETER), base_url
-    )
+    answers, steps, dropped = _valid_path(flow, request.GET.getlist(ANSWER_PARAMETER), base_url)
     walk = flow.walk(answers)
     cards = guidance_cards(language)
     deployment = _deployment_cards(walk.outcomes)
@@ -142,7 +147,7 @@ def render_consultation(
     guides = []
     for guide_id in guide_ids:
         guide = flow.guide(guide_id)
-        sections: list[tuple[object, list[ContactCard]]] = [
+        sections = [
             (section, [cards[c] for c in section.contacts if c in cards])
             for section in guide.sections
         ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hikeshi.guidance.contacts import Contact, ContactKind
 from hikeshi.guidance.knowledge import knowledge_base
-from hikeshi.incidents.models import DeploymentContact
+from hikeshi.incidents.models import DeploymentContact, IncidentContact
 from hikeshi.incidents.models.contact import DeploymentContactKind
 
 GUIDANCE = "guidance"
@@ -81,6 +82,11 @@ class ContactCard:
         return kind_label(self.kind)
 
     @property
+    def has_readings(self) -> bool:
+        """Return whether any part was read from garbled or wrong source text."""
+        return self.inferred or bool(self.url_notes) or any(p.inferred for p in self.phones)
+
+    @property
     def is_deployment(self) -> bool:
         """Return whether the organisation entered this contact itself."""
         return self.key.startswith(DEPLOYMENT + ":")
@@ -102,7 +108,7 @@ def guidance_card(contact: Contact, language: str) -> ContactCard:
         texts.append(contact.note)
     haystack = [text.ja for text in texts] + [text.en for text in texts]
     haystack += [str(url) for url in contact.urls] + [p.number for p in contact.phones]
-    haystack += list(contact.mail) + [contact.id, str(kind_label(contact.kind))]
+    haystack += [*contact.mail, contact.id, kind_label(contact.kind)]
     return ContactCard(
         key=f"{GUIDANCE}:{contact.id}",
         kind=contact.kind.value,
@@ -148,8 +154,9 @@ def deployment_card(contact: DeploymentContact) -> ContactCard:
     )
 
 
+@cache
 def guidance_cards(language: str) -> dict[str, ContactCard]:
-    """Return every shipped contact as a card, by contact id."""
+    """Return every shipped contact as a card, by contact id (built once per language)."""
     return {c.id: guidance_card(c, language) for c in knowledge_base().contacts.contacts}
 
 
@@ -161,3 +168,45 @@ def grouped_by_kind(
     for card in cards:
         by_kind.setdefault(card.kind, []).append(card)
     return [(kind, kind_label(kind), by_kind[kind]) for kind in kinds if kind in by_kind]
+
+
+@dataclass(frozen=True)
+class ChosenContact:
+    """A contact chosen for an incident, with why."""
+
+    card: ContactCard
+    reason: str
+
+
+def chosen_contacts(incident_id: int, language: str) -> list[ChosenContact]:
+    """Return the contacts chosen for an incident, in the order they were added."""
+    cards = guidance_cards(language)
+    chosen = []
+    for entry in (
+        IncidentContact.objects.filter(incident_id=incident_id)
+        .select_related("deployment_contact")
+        .order_by("added_at", "pk")
+    ):
+        if entry.deployment_contact is not None:
+            card = deployment_card(entry.deployment_contact)
+        elif entry.guidance_contact in cards:
+            card = cards[entry.guidance_contact]
+        else:  # A contact the guidance no longer ships: keep showing that it was chosen.
+            card = ContactCard(
+                f"{GUIDANCE}:{entry.guidance_contact}", "", entry.guidance_contact, ""
+            )
+        chosen.append(ChosenContact(card, entry.reason))
+    return chosen
+
+
+def contact_choices(language: str) -> list[tuple[str, list[ContactCard]]]:
+    """Return every contact for a select box: the organisation's own first, then by kind."""
+    own = [deployment_card(c) for c in DeploymentContact.objects.order_by("kind", "name")]
+    groups = [
+        (label, cards) for _kind, label, cards in grouped_by_kind(own, DeploymentContactKind.values)
+    ]
+    shipped = guidance_cards(language).values()
+    groups += [
+        (label, cards) for _kind, label, cards in grouped_by_kind(shipped, SHIPPED_KIND_LABELS)
+    ]
+    return groups

@@ -80,7 +80,8 @@ def contact_directory(request: HttpRequest) -> HttpResponse:
             show_service_error(form, error)
         else:
             messages.success(
-                request, _("%(name)s was added to the contacts.") % {"name": form.cleaned_data["name"]}
+                request,
+                _("%(name)s was added to the contacts.") % {"name": form.cleaned_data["name"]},
             )
             return HttpResponseRedirect(reverse("contacts") + "#own")
     return _render_directory(request, form, status=400)

@@ -17,7 +17,11 @@ from hikeshi.incidents.forms.members import MemberForm
 from hikeshi.incidents.forms.timeline import EventForm, TimelineImportForm
 from hikeshi.incidents.forms.triage import StatusForm, TriageForm
 from hikeshi.incidents.models import ActionRecord, Incident, Membership
+from hikeshi.incidents.models.checklist import ChecklistPhase
+from hikeshi.incidents.services.checklist import progress
 from hikeshi.incidents.services.timeline import timeline_entries
+from hikeshi.incidents.templatetags.guidance_text import active_language
+from hikeshi.incidents.views.contact_cards import chosen_contacts, contact_choices
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.incidents.vocabulary import LIFECYCLE, IncidentType, Level, Role, derive_priority
 
@@ -90,13 +94,15 @@ def render_incident_page(
         .select_related("user")
         .order_by("role", "user__username")
     )
+    can_write = role in WRITER_ROLES
+    language = active_language()
     context = {
         "incident": incident,
         "page_url": incident_url(incident.pk),
         "type_labels": [IncidentType(code).label for code in incident.types],
         "role": role,
         "role_label": Role(role).label if role else "",
-        "can_write": role in WRITER_ROLES,
+        "can_write": can_write,
         "can_lead": role == Role.LEAD,
         "conflict": conflict,
         "members": members,
@@ -110,6 +116,13 @@ def render_incident_page(
         ],
         "priority_matrix": priority_matrix(),
         "impact_levels": list(Level),
+        "checklist_progress": [
+            (str(ChecklistPhase(entry.phase).label), entry)
+            for entry in progress(incident)
+            if entry.phase in ChecklistPhase.values
+        ],
+        "incident_contacts": chosen_contacts(incident.pk, language),
+        "contact_choices": contact_choices(language) if can_write else [],
         **blank_forms,
         **(page_forms or {}),
     }
