@@ -26,6 +26,8 @@ OPEN_ROUTES = {
     "login/",
     "logout/",
     "preferences/language/",
+    "preferences/password/",
+    "preferences/password/done/",
     "i18n/setlang/",
     "incidents/",
     "incidents/new/",

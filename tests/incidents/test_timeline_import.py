@@ -24,8 +24,8 @@ def test_a_bare_date_has_day_precision(incident: Incident, lead: User) -> None:
 
 def test_rejected_rows_are_named_by_their_physical_line(incident: Incident, lead: User) -> None:
     content = (
-        'datetime,message\n2026-11-20 10:00,"two\nlines"\nnot-a-time,bad\n2026-11-21 09:00,\n'
-    ).encode()
+        b'datetime,message\n2026-11-20 10:00,"two\nlines"\nnot-a-time,bad\n2026-11-21 09:00,\n'
+    )
     report = import_csv(lead, incident, "t.csv", content)
     assert report.imported == 1
     assert [(r.line, r.reason) for r in report.rejected] == [

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from ninja import Field, Schema
 
 from hikeshi.api.schemas import Instant
-from hikeshi.guidance.checklist import GuidanceStep, catalogue
-from hikeshi.guidance.knowledge import knowledge_base
+from hikeshi.guidance.checklist import GuidanceStep, packaged_catalogue
 from hikeshi.guidance.text import LocalizedText
 from hikeshi.incidents.models import ChecklistComment, ChecklistItem
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
@@ -113,12 +110,6 @@ class CommentIn(Schema):
     text: str
 
 
-@cache
-def _guidance() -> dict[str, GuidanceStep]:
-    # The knowledge base is loaded once per process, so its catalogue can be too.
-    return catalogue(knowledge_base())
-
-
 def _plain(text: str) -> LocalizedText:
     return LocalizedText(ja=text, en=text)
 
@@ -141,7 +132,7 @@ def comment_out(comment: ChecklistComment) -> CommentOut:
 
 def item_out(item: ChecklistItem) -> ChecklistItemOut:
     """Return the item with its guidance text (the key itself if the guidance dropped it)."""
-    step = _guidance().get(item.key)
+    step = packaged_catalogue().get(item.key)
     return ChecklistItemOut(
         id=item.pk,
         key=item.key,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from hikeshi.cli.errors import CliError, UsageProblem
@@ -17,13 +16,11 @@ if TYPE_CHECKING:
 MATRIX_PREFIX = "matrix:"
 
 
-@cache
 def guidance() -> dict[str, GuidanceStep]:
-    """Return every guidance step by key (the knowledge base is loaded once per process)."""
-    from hikeshi.guidance.checklist import catalogue
-    from hikeshi.guidance.knowledge import knowledge_base
+    """Return every guidance step by key (built once per process)."""
+    from hikeshi.guidance.checklist import packaged_catalogue
 
-    return catalogue(knowledge_base())
+    return packaged_catalogue()
 
 
 def matrix_number(key: str) -> int | None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 
-from hikeshi.guidance.knowledge import KnowledgeBase
+from hikeshi.guidance.knowledge import KnowledgeBase, knowledge_base
 from hikeshi.guidance.matrix import Applicability, MatrixItem
 from hikeshi.guidance.procedures import CategoryId, ChecklistPhase, LeakCause, Step
 from hikeshi.guidance.text import LocalizedText
@@ -177,6 +178,12 @@ def checklist_steps(kb: KnowledgeBase, type_codes: Iterable[str]) -> list[Guidan
     for step in _case_steps(kb, first_cases):
         add(step, codes)
     return sorted(found.values(), key=_working_order(kb))
+
+
+@cache
+def packaged_catalogue() -> dict[str, GuidanceStep]:
+    """Return the catalogue of the packaged knowledge base, built once per process."""
+    return catalogue(knowledge_base())
 
 
 def catalogue(kb: KnowledgeBase) -> dict[str, GuidanceStep]:

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hikeshi.incidents.models import ActionRecord, Incident, Membership, TimelineEvent
+from hikeshi.incidents.models import (
+    ActionRecord,
+    DeploymentContact,
+    Incident,
+    Membership,
+    TimelineEvent,
+)
 
 if TYPE_CHECKING:
     # ModelAdmin is generic only in django-stubs; at runtime it cannot be subscripted.
@@ -61,3 +67,21 @@ class TimelineEventAdmin(ReadOnlyAdmin):
     list_display = ("incident", "occurred_at", "precision", "source", "device")
     list_select_related = ("incident",)
     search_fields = ("description", "device")
+
+
+@admin.register(DeploymentContact)
+class DeploymentContactAdmin(_ModelAdmin):
+    """The organisation's own contacts: not part of any incident record, so editable here.
+
+    Contacts already chosen for an incident are protected from deletion by the database.
+    """
+
+    list_display = ("name", "kind", "organisation", "phone", "email")
+    list_filter = ("kind",)
+    search_fields = ("name", "organisation", "note")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from hikeshi.guidance.checklist import GuidanceStep, catalogue, checklist_steps
+from hikeshi.guidance.checklist import GuidanceStep, checklist_steps, packaged_catalogue
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.access import WRITER_ROLES
 from hikeshi.incidents.models import ChecklistComment, ChecklistItem, Incident, Membership
@@ -30,7 +30,7 @@ class Regeneration:
 
 def guidance_for(item: ChecklistItem) -> GuidanceStep | None:
     """Return the guidance text behind a stored item (None if the guidance dropped it)."""
-    return catalogue(knowledge_base()).get(item.key)
+    return packaged_catalogue().get(item.key)
 
 
 def regenerate(actor: User | None, incident_id: int) -> Regeneration:

@@ -57,7 +57,10 @@ def add_to_incident(
     deployment_contact_id: int | None = None,
     reason: str = "",
 ) -> IncidentContact:
-    """Return the contact chosen for the incident; choosing it is recorded as an action."""
+    """Return the contact chosen for the incident; choosing it is recorded as an action.
+
+    Idempotent: a contact the incident already has is returned as it is.
+    """
     if bool(guidance_contact) == (deployment_contact_id is not None):
         raise InvalidInput("contact", gettext_noop("choose one contact"))
     deployment = None
@@ -72,12 +75,15 @@ def add_to_incident(
             raise InvalidInput("contact", gettext_noop("no such contact"))
         label = f"{deployment.name} ({deployment.organisation})"
     with transaction.atomic():
-        chosen, _ = IncidentContact.objects.get_or_create(
+        chosen, created = IncidentContact.objects.get_or_create(
             incident_id=incident_id,
             guidance_contact=guidance_contact,
             deployment_contact=deployment,
             defaults={"reason": reason.strip(), "added_by": actor},
         )
+        if not created:
+            # Choosing a contact the incident already has changes nothing: no new record.
+            return chosen
         append_action(
             incident_id,
             actor,

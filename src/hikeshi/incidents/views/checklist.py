@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.guidance.checklist import GuidanceStep, catalogue
+from hikeshi.guidance.checklist import packaged_catalogue
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.access import WRITER_ROLES, incident_for, role_in
 from hikeshi.incidents.forms.checklist import (
@@ -63,12 +63,6 @@ SOURCE_LABELS = {
     "flow": _("Handling flow"),
     "case": _("By case"),
 }
-
-
-@cache
-def step_catalogue() -> dict[str, GuidanceStep]:
-    """Return every guidance step by key, built once per process (the guidance is fixed)."""
-    return catalogue(knowledge_base())
 
 
 @cache
@@ -177,7 +171,7 @@ class PhaseView:
 
 
 def _item_view(item: ChecklistItem, language: str, done: DoneRecord | None) -> ItemView:
-    step = step_catalogue().get(item.key)
+    step = packaged_catalogue().get(item.key)
     if step is None:  # The guidance dropped the entry; the stored work is still shown.
         return ItemView(item, item.key, item.group, item.key, done=done)
     marker = f"No.{step.number}" if step.number else str(SOURCE_LABELS.get(step.source, ""))
