@@ -12,7 +12,7 @@ class IncidentType(models.TextChoices):
     APT = "apt", _("APT (targeted attack)")
     BANKING_FRAUD = "banking_fraud", _("Banking fraud")
     RANSOMWARE = "ransomware", _("Ransomware")
-    INSIDER = "insider", _("Insider wrongdoing")
+    INSIDER = "insider", _("Insider misconduct")
     INFORMATION_LEAK = "information_leak", _("Information leak")
     VIRUS_INFECTION = "virus_infection", _("Virus infection")
     SYSTEM_OUTAGE = "system_outage", _("System outage")
