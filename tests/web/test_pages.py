@@ -434,3 +434,22 @@ def test_security_headers_are_present_and_pages_need_no_inline_code(
     # The policy forbids inline code: no style attributes, no inline scripts or handlers.
     assert " style=" not in page and "<style" not in page
     assert "<script>" not in page and " onclick=" not in page
+
+
+def test_the_list_finds_incidents_by_a_word_of_title_or_organisation(
+    lead: User, incident: Incident
+) -> None:
+    open_incident(
+        lead,
+        IncidentInput(
+            title="VPN 不正ログイン",
+            detected_at=datetime(2026, 11, 21, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            organisation="北海物流株式会社",
+        ),
+    )
+    client = Client()
+    client.force_login(lead)
+    by_client = client.get("/incidents/", {"q": "北海"}).content.decode()
+    assert "VPN 不正ログイン" in by_client and incident.title not in by_client
+    by_title = client.get("/incidents/", {"q": "ランサムウェア サンプル"}).content.decode()
+    assert incident.title in by_title and "VPN 不正ログイン" not in by_title
