@@ -38,6 +38,11 @@ def setup_django(*, require_migrated: bool = True) -> None:
 
     if not apps.ready:
         django.setup()
+    from django.utils import translation
+
+    # The command line speaks English throughout; Django's own messages (password rules)
+    # would otherwise come in the site's default language, Japanese, mid-sentence.
+    translation.activate("en")
     if require_migrated and pending_migrations():
         raise CliError("the database is not set up or not up to date; run `hikeshi init`")
 
