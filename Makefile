@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-postgres lint types unit e2e messages system-packages clean
+.PHONY: run test test-postgres lint types unit e2e messages system-packages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 types: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src benchmarks
 
 ## Lint, types and the whole test suite (SQLite), browser tests included.
 test: $(STAMP) messages system-packages lint types
@@ -39,6 +39,12 @@ test: $(STAMP) messages system-packages lint types
 test-postgres: $(STAMP) messages system-packages
 	@test -n "$$DATABASE_URL" || (echo "set DATABASE_URL=postgres://..." && exit 2)
 	HIKESHI_DATA_DIR=$(CURDIR)/var/test-pg $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+## The timeline benchmark (benchmarks/README.md) in a throw-away database: SQLite in a
+## temporary data directory, or PostgreSQL when DATABASE_URL is set. BENCH_ARGS="--events 10000"
+bench: $(STAMP)
+	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	HIKESHI_DATA_DIR=$$dir $(BIN)/python -m benchmarks.timeline $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 
+import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from tests.api.conftest import ApiClient, error_locations
@@ -35,7 +36,7 @@ def test_adding_an_event_places_it_on_the_timeline(
 
     assert response.status_code == 201, response.content
     assert response.json()["occurred_at"] == "2026-11-19T23:55:00+00:00"
-    entries = client.get(f"/incidents/{incident.pk}/timeline").json()
+    entries = client.get(f"/incidents/{incident.pk}/timeline").json()["items"]
     events = [e for e in entries if e["entry_type"] == "event"]
     assert [(e["description"], e["device"]) for e in events] == [
         ("最初の暗号化ファイルの更新時刻", "fs01")
@@ -58,7 +59,7 @@ def test_adding_an_event_is_itself_recorded(
 def test_timeline_actions_carry_their_hash_and_id(
     api_as: Callable[[User], ApiClient], viewer: User, incident: Incident
 ) -> None:
-    entries = api_as(viewer).get(f"/incidents/{incident.pk}/timeline").json()
+    entries = api_as(viewer).get(f"/incidents/{incident.pk}/timeline").json()["items"]
 
     actions = [e for e in entries if e["entry_type"] == "action"]
     assert len(actions) == incident.audit_length
@@ -119,3 +120,44 @@ def test_an_unknown_export_format_is_named(
     response = api_as(lead).get(f"/incidents/{incident.pk}/timeline/export", format="xlsx")
 
     assert error_locations(response) == [["query", "format"]]
+
+
+def test_the_timeline_comes_a_page_at_a_time_with_the_count(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    for minute in range(5):
+        client.post(
+            f"/incidents/{incident.pk}/timeline",
+            {**FIRST_ENCRYPTION, "occurred_at": f"2026-11-20T08:5{minute}:00+09:00"},
+        )
+    whole = client.get(f"/incidents/{incident.pk}/timeline").json()
+
+    pages = [
+        client.get(f"/incidents/{incident.pk}/timeline", page=n, page_size=4).json()
+        for n in range(1, 5)
+    ]
+
+    assert whole["count"] == len(whole["items"]) == 5 + Incident.objects.get().audit_length
+    assert all(page["count"] == whole["count"] for page in pages)
+    assert [e for page in pages for e in page["items"]] == whole["items"]
+    assert [len(page["items"]) for page in pages] == [4, 4, 4, whole["count"] - 12]
+    assert all(e["event_id"] for e in whole["items"] if e["entry_type"] == "event")
+
+
+def test_a_page_past_the_end_is_empty(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident
+) -> None:
+    response = api_as(viewer).get(f"/incidents/{incident.pk}/timeline", page=99)
+
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "count": incident.audit_length}
+
+
+@pytest.mark.parametrize(("name", "value"), [("page_size", 1001), ("page_size", 0), ("page", 0)])
+def test_a_page_size_above_the_maximum_or_a_page_below_one_is_refused(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident, name: str, value: int
+) -> None:
+    response = api_as(viewer).get(f"/incidents/{incident.pk}/timeline", **{name: value})
+
+    assert error_locations(response) == [["query", name]]

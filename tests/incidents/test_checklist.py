@@ -15,7 +15,7 @@ from hikeshi.incidents.models.checklist import ItemStatus
 from hikeshi.incidents.services import checklist
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident, update_incident
-from hikeshi.incidents.services.timeline import timeline_entries
+from hikeshi.incidents.services.timeline import Timeline
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 AT = datetime(2026, 11, 20, 10, 15, tzinfo=TOKYO)
@@ -109,7 +109,7 @@ def test_done_creates_the_action_record_and_timeline_entry(
     assert record.performed_at == AT
     assert record.scope == "PC-01"
     assert "マルウェアは削除せず隔離" in record.what
-    assert any(e.action_id == record.pk for e in timeline_entries(incident))
+    assert any(e.action_id == record.pk for e in Timeline(incident))
 
 
 def test_not_applicable_needs_a_reason(incident: Incident, responder: User) -> None:

@@ -223,7 +223,7 @@ def test_done_with_time_scope_and_settings_creates_the_action_shown_on_the_timel
     shown = _item_html(checklist, item)
     assert "2026-11-20 10:15:00" in shown and "PC-023（経理部）" in shown
     assert "削除はしていない" in shown
-    assert f"{url_of('detail')}#timeline-action-{record.pk}" in shown
+    assert f"{url_of('detail')}?timeline_action={record.pk}#timeline-action-{record.pk}" in shown
     timeline = _section(responder_client.get(url_of("detail")).text, 'id="timeline"', "</table>")
     assert f'id="timeline-action-{record.pk}"' in timeline
     assert record.what in timeline and "PC-023（経理部）" in timeline

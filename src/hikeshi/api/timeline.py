@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from hikeshi.api.auth import caller
 from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant, InvalidFields
@@ -50,6 +51,22 @@ class TimelineEntryOut(Schema):
     settings: str
     record_hash: str
     action_id: int | None
+    event_id: int | None
+
+
+DEFAULT_PAGE_SIZE = 200  # as on the incident page
+
+
+class TimelinePages(PageNumberPagination):
+    """``page`` from 1 and ``page_size`` up to a maximum; the answer has ``items`` and ``count``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="from 1; past the last page, items is empty")
+        # Refused above the maximum rather than cut silently: a client that computes
+        # offsets from the size it asked for would otherwise skip entries.
+        page_size: int = Field(
+            DEFAULT_PAGE_SIZE, ge=1, le=services.MAX_PAGE_SIZE, description="entries per page"
+        )
 
 
 router = Router(tags=["timeline"])
@@ -60,10 +77,13 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson
 @router.get(
     "/incidents/{incident_id}/timeline", response={200: list[TimelineEntryOut], **READ_ERRORS}
 )
-def get_timeline(request: HttpRequest, incident_id: int) -> list[services.TimelineEntry]:
-    """Events and action records in one list, oldest first."""
-    incident = access.incident_for(caller(request), incident_id)
-    return services.timeline_entries(incident)
+@paginate(TimelinePages, max_page_size=services.MAX_PAGE_SIZE)
+def get_timeline(request: HttpRequest, incident_id: int) -> services.Timeline:
+    """Events and action records in one list, oldest first, a page at a time (with the count).
+
+    At the same instant events come before actions, then each in the order they were added.
+    """
+    return services.Timeline(access.incident_for(caller(request), incident_id))
 
 
 @router.post("/incidents/{incident_id}/timeline", response={201: EventOut, **WRITE_ERRORS})
@@ -103,7 +123,8 @@ def export_timeline(
 ) -> StreamingHttpResponse:
     """Download the timeline as CSV or JSON Lines (one object per line)."""
     incident = access.incident_for(caller(request), incident_id)
-    entries = services.timeline_entries(incident)
+    # Streamed as the rows are read: memory stays flat however long the timeline is.
+    entries = services.Timeline(incident)
     lines = services.export_csv(entries) if format == "csv" else services.export_jsonl(entries)
     response = StreamingHttpResponse(lines, content_type=EXPORT_TYPES[format])
     filename = f"hikeshi-incident-{incident.pk}-timeline.{format}"

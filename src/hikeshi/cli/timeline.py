@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hikeshi.cli.errors import CliError, reports_errors
 from hikeshi.cli.runtime import AsUser, acting_user, find_incident, setup_django
+
+if TYPE_CHECKING:
+    from hikeshi.incidents.services.timeline import TimelineEntry
 
 app = typer.Typer(help="Export and import incident timelines.", no_args_is_help=True)
 
@@ -36,11 +40,18 @@ def export_timeline(
 ) -> None:
     """Export events and action records, oldest first, times in UTC."""
     setup_django()
-    from hikeshi.incidents.services.timeline import export_csv, export_jsonl, timeline_entries
+    from hikeshi.incidents.services.timeline import Timeline, export_csv, export_jsonl
 
     incident = find_incident(acting_user(as_user), incident_id)
-    entries = timeline_entries(incident)
-    chunks = export_csv(entries) if export_format is ExportFormat.CSV else export_jsonl(entries)
+    written = 0
+
+    def entries() -> Iterator[TimelineEntry]:
+        nonlocal written
+        for entry in Timeline(incident):
+            written += 1
+            yield entry
+
+    chunks = export_csv(entries()) if export_format is ExportFormat.CSV else export_jsonl(entries())
     if output is None:
         for chunk in chunks:
             typer.echo(chunk, nl=False)
@@ -50,7 +61,7 @@ def export_timeline(
             handle.writelines(chunks)
     except OSError as error:
         raise CliError(f"cannot write {output}: {error.strerror or error}") from None
-    typer.echo(f"Wrote {len(entries)} timeline entries to {output}", err=True)
+    typer.echo(f"Wrote {written} timeline entries to {output}", err=True)
 
 
 @app.command("import")

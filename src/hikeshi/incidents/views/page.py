@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from hikeshi.incidents.forms.triage import StatusForm, TriageForm
 from hikeshi.incidents.models import ActionRecord, Incident, Membership
 from hikeshi.incidents.models.checklist import ChecklistPhase
 from hikeshi.incidents.services.checklist import progress
-from hikeshi.incidents.services.timeline import timeline_entries
+from hikeshi.incidents.services.timeline import Timeline, TimelineEntry
 from hikeshi.incidents.templatetags.guidance_text import active_language
 from hikeshi.incidents.views.contact_cards import chosen_contacts, contact_choices
 from hikeshi.incidents.views.guards import acting_user, refuse_method
@@ -63,6 +63,23 @@ def incident_url(incident_id: int, section: str = "") -> str:
     return f"{url}#{section}" if section else url
 
 
+def timeline_page(request: HttpRequest, incident: Incident) -> Page[TimelineEntry]:
+    """Return the timeline page asked for: the page of ``timeline_action`` or ``timeline_page``.
+
+    A page costs a fixed number of queries whatever the timeline holds (merged and sliced in
+    the database); asking for an action adds three, to find the page it is on.
+    """
+    timeline = Timeline(incident)
+    number: int | str | None = request.GET.get("timeline_page")
+    action_id = request.GET.get("timeline_action", "")
+    # Only ASCII digits that fit a bigint reach the database; anything else is ignored.
+    if action_id.isascii() and action_id.isdigit() and len(action_id) < 19:
+        position = timeline.position_of_action(int(action_id))
+        if position is not None:
+            number = position // TIMELINE_PER_PAGE + 1
+    return Paginator(timeline, TIMELINE_PER_PAGE).get_page(number)
+
+
 def render_incident_page(
     request: HttpRequest,
     incident: Incident,
@@ -96,6 +113,7 @@ def render_incident_page(
     )
     can_write = role in WRITER_ROLES
     language = active_language()
+    timeline = timeline_page(request, incident)
     context = {
         "incident": incident,
         "page_url": incident_url(incident.pk),
@@ -107,8 +125,9 @@ def render_incident_page(
         "conflict": conflict,
         "members": members,
         "actions": Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("actions_page")),
-        "timeline": Paginator(timeline_entries(incident), TIMELINE_PER_PAGE).get_page(
-            request.GET.get("timeline_page")
+        "timeline": timeline,
+        "timeline_pages": timeline.paginator.get_elided_page_range(
+            timeline.number, on_each_side=2, on_ends=1
         ),
         "lifecycle": [
             LifecycleStep(step.value, str(step.label), step == incident.status)
