@@ -33,3 +33,17 @@ def test_revoking_an_unknown_token_says_how_to_find_it(hikeshi: Run, lead: User)
     result = hikeshi("user", "revoke-token", "hks_nope")
     assert result.exit_code == 1
     assert "hikeshi user tokens" in result.stderr
+
+
+def test_a_shared_prefix_is_settled_by_naming_the_user(
+    hikeshi: Run, lead: User, responder: User
+) -> None:
+    ApiToken.objects.create(user=lead, name="a", token_hash="1" * 64, prefix="hks_same")
+    ApiToken.objects.create(user=responder, name="b", token_hash="2" * 64, prefix="hks_same")
+    ambiguous = hikeshi("user", "revoke-token", "hks_same")
+    assert ambiguous.exit_code == 1
+    assert "--user" in ambiguous.stderr and "lead" in ambiguous.stderr
+    settled = hikeshi("user", "revoke-token", "hks_same", "--user", "responder")
+    assert settled.exit_code == 0, settled.output
+    assert ApiToken.objects.get(user=responder).revoked_at is not None
+    assert ApiToken.objects.get(user=lead).revoked_at is None

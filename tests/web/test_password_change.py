@@ -14,7 +14,10 @@ def test_a_responder_changes_their_own_password(responder: User) -> None:
     client.force_login(responder)
     page = client.get("/preferences/password/")
     assert page.status_code == 200
-    assert "パスワードの変更" in page.content.decode()
+    text = page.content.decode()
+    assert "パスワードの変更" in text
+    assert "12 文字以上" in text  # hikeshi's page, not the admin's
+    assert "Django" not in text
     response = client.post(
         "/preferences/password/",
         {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},

@@ -168,7 +168,7 @@ def add_incident_contact(
     """Keep a contact with the incident, saying why; this is recorded as an action.
 
     Name either ``guidance_contact`` or ``deployment_contact_id``. Choosing a contact the
-    incident already has answers that contact (the action is recorded again).
+    incident already has answers that contact and records nothing new.
     """
     user = caller(request)
     incident = access.incident_for(user, incident_id, write=True)

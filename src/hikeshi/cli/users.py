@@ -115,6 +115,10 @@ def list_tokens(username: Annotated[str, typer.Argument(help="Whose tokens to li
 @reports_errors
 def revoke_token(
     prefix: Annotated[str, typer.Argument(help="The token's first characters (hks_…), as listed.")],
+    username: Annotated[
+        str | None,
+        typer.Option("--user", help="Whose token, when two people's tokens share the prefix."),
+    ] = None,
 ) -> None:
     """Revoke an API token at once; requests with it are refused from then on."""
     setup_django()
@@ -122,11 +126,17 @@ def revoke_token(
 
     from hikeshi.accounts.models import ApiToken
 
-    matches = list(ApiToken.objects.filter(prefix=prefix.rstrip("…"), revoked_at__isnull=True))
+    tokens = ApiToken.objects.filter(prefix=prefix.rstrip("…"), revoked_at__isnull=True)
+    if username is not None:
+        tokens = tokens.filter(user=find_user(username))
+    matches = list(tokens.select_related("user"))
     if not matches:
         raise CliError(f"no active token starts with {prefix!r}; see `hikeshi user tokens USER`")
     if len(matches) > 1:
-        raise CliError(f"{len(matches)} active tokens start with {prefix!r}; revoke from the admin")
+        owners = ", ".join(sorted(t.user.get_username() for t in matches))
+        raise CliError(
+            f"{len(matches)} active tokens start with {prefix!r} ({owners}); add --user NAME"
+        )
     token = matches[0]
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])

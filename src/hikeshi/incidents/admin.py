@@ -7,9 +7,10 @@ must never offer to add, change or delete one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
+from django.db.models import Field, URLField
 from django.http import HttpRequest
 
 from hikeshi.incidents.models import (
@@ -80,6 +81,10 @@ class DeploymentContactAdmin(_ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "organisation", "note")
     readonly_fields = ("created_by", "created_at")
+    # A web address typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides: ClassVar[dict[type[Field[Any, Any]], dict[str, Any]]] = {
+        URLField: {"assume_scheme": "https"}
+    }
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:

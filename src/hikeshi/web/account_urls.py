@@ -17,12 +17,18 @@ urlpatterns = [
     path("preferences/language/", set_language_preference, name="language"),
     path(
         "preferences/password/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        # Our own templates: the admin's registration/ ones would win by app order.
+        auth_views.PasswordChangeView.as_view(
+            template_name="account/password_change_form.html",
+            success_url=reverse_lazy("password_change_done"),
+        ),
         name="password_change",
     ),
     path(
         "preferences/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="account/password_change_done.html"
+        ),
         name="password_change_done",
     ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,14 @@ class DeploymentContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+    def clean(self) -> None:
+        """Refuse a contact nobody could reach (the admin's form calls this too)."""
+        if not (self.phone.strip() or self.email.strip() or self.url.strip()):
+            raise ValidationError(
+                _("Give at least a phone number, an e-mail address or a web page."),
+                code="unreachable",
+            )
 
 
 class IncidentContact(models.Model):
