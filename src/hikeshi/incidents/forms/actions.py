@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label, wall_clock
+from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, model_label, wall_clock
 from hikeshi.incidents.models import ActionRecord
 from hikeshi.incidents.services.actions import ActionInput
 
@@ -19,25 +19,16 @@ def _text(name: str, rows: int, *, required: bool = False) -> forms.CharField:
     )
 
 
-class ActionForm(forms.Form):
+class ActionForm(ZonedForm):
     """One thing a person did; times are read in the incident's time zone."""
+
+    zoned_fields = ("performed_at",)
 
     what = _text("what", 2, required=True)
     performed_at = WallClockField(label=model_label(ActionRecord, "performed_at"), required=False)
     scope = _text("scope", 1)
     settings = _text("settings_text", 1)
     note = _text("note", 1)
-
-    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone = time_zone
-        self.fields["performed_at"].help_text = time_zone
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if "performed_at" in cleaned:
-            cleaned["performed_at"] = in_zone(cleaned["performed_at"], self.time_zone)
-        return cleaned
 
     def to_input(self, corrects: ActionRecord | None = None) -> ActionInput:
         """Return the checked input for the action service (a correction names its original)."""

@@ -9,7 +9,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label
+from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, model_label
 from hikeshi.incidents.forms.filters import ANY
 from hikeshi.incidents.models import ActionRecord, ChecklistComment, ChecklistItem
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
@@ -98,24 +98,15 @@ def _text(label: Any, rows: int = 2) -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class DoneForm(forms.Form):
+class DoneForm(ZonedForm):
     """When, scope and settings: an item is done only with all three (the guidance's rule)."""
+
+    zoned_fields = ("performed_at",)
 
     performed_at = WallClockField(label=model_label(ChecklistItem, "performed_at"), required=False)
     scope = _text(model_label(ChecklistItem, "scope"))
     settings = _text(model_label(ChecklistItem, "settings_text"))
     note = _text(model_label(ActionRecord, "note"), rows=1)
-
-    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone = time_zone
-        self.fields["performed_at"].help_text = time_zone
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if "performed_at" in cleaned:
-            cleaned["performed_at"] = in_zone(cleaned["performed_at"], self.time_zone)
-        return cleaned
 
 
 class NotApplicableForm(forms.Form):

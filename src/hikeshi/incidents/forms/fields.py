@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -42,6 +42,28 @@ def in_zone(wall_clock: datetime | None, zone_name: str) -> datetime | None:
     if wall_clock is None:
         return None
     return wall_clock.replace(tzinfo=ZoneInfo(zone_name))
+
+
+class ZonedForm(forms.Form):
+    """A form whose wall-clock time fields are read in the incident's time zone.
+
+    Subclasses list those fields in ``zoned_fields``; each shows the zone as its help text.
+    """
+
+    zoned_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+        for name in self.zoned_fields:
+            self.fields[name].help_text = time_zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self.zoned_fields:
+            if name in cleaned:
+                cleaned[name] = in_zone(cleaned[name], self.time_zone)
+        return cleaned
 
 
 def wall_clock(value: datetime | None, zone_name: str) -> datetime | None:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import WallClockField, in_zone, model_label
+from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, model_label
 from hikeshi.incidents.models import TimelineEvent
 from hikeshi.incidents.services.timeline import IMPORT_MAX_BYTES
 from hikeshi.incidents.vocabulary import TimePrecision
 
 
-class EventForm(forms.Form):
+class EventForm(ZonedForm):
     """Something that happened, at a time known exactly, approximately or to the day."""
+
+    zoned_fields = ("occurred_at",)
 
     occurred_at = WallClockField(label=model_label(TimelineEvent, "occurred_at"))
     precision = forms.ChoiceField(
@@ -34,17 +34,6 @@ class EventForm(forms.Form):
     device = forms.CharField(
         label=model_label(TimelineEvent, "device"), required=False, max_length=200
     )
-
-    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.time_zone = time_zone
-        self.fields["occurred_at"].help_text = time_zone
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if "occurred_at" in cleaned:
-            cleaned["occurred_at"] = in_zone(cleaned["occurred_at"], self.time_zone)
-        return cleaned
 
 
 class TimelineImportForm(forms.Form):
