@@ -43,12 +43,6 @@ class ApiClient:
         )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # Argon2 is the point in production and a second per test here (five people per test).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api_as(db: None) -> Callable[[User], ApiClient]:
     """Return a factory: ``api_as(user)`` is a client carrying a fresh token of ``user``."""

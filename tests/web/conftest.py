@@ -15,12 +15,6 @@ from hikeshi.incidents.models import Incident
 IncidentUrl = Callable[..., str]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # Argon2 is the point in production and costs a second per test here (five people each).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
