@@ -15,7 +15,8 @@ from hikeshi.incidents.models import ActionRecord
 from hikeshi.incidents.services.actions import append_action
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.views.guards import acting_user, refuse_method
-from hikeshi.incidents.views.page import incident_url, render_incident_page
+from hikeshi.incidents.views.page import incident_url
+from hikeshi.incidents.views.posting import submit
 
 # The action-record kind of a correction, so that reports can tell corrections apart.
 CORRECTION_KIND = "correction"
@@ -28,16 +29,15 @@ def record_action(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = incident_for(user, incident_id, write=True)
     if refused := refuse_method(request, "POST"):
         return refused
-    form = ActionForm(request.POST, time_zone=incident.time_zone)
-    if form.is_valid():
-        try:
-            append_action(incident.pk, user, form.to_input())
-        except InvalidInput as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, _("The action was recorded."))
-            return HttpResponseRedirect(incident_url(incident.pk, "actions"))
-    return render_incident_page(request, incident, status=400, page_forms={"action_form": form})
+    return submit(
+        request,
+        incident,
+        ActionForm(request.POST, time_zone=incident.time_zone),
+        form_name="action_form",
+        anchor="actions",
+        run=lambda form: append_action(incident.pk, user, form.to_input()),
+        success=_("The action was recorded."),
+    )
 
 
 @login_required

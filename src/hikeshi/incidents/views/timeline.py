@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from hikeshi.incidents.access import incident_for
-from hikeshi.incidents.forms.service_errors import show_service_error
 from hikeshi.incidents.forms.timeline import EventForm, TimelineImportForm
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services import timeline as timeline_services
-from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.incidents.views.page import incident_url, render_incident_page
+from hikeshi.incidents.views.posting import submit
 
 CSV_TYPE = "text/csv; charset=utf-8"
 JSONL_TYPE = "application/x-ndjson; charset=utf-8"
@@ -31,16 +29,15 @@ def add_event(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = incident_for(user, incident_id, write=True)
     if refused := refuse_method(request, "POST"):
         return refused
-    form = EventForm(request.POST, time_zone=incident.time_zone)
-    if form.is_valid():
-        try:
-            timeline_services.add_event(user, incident.pk, **form.cleaned_data)
-        except InvalidInput as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, _("The event was added to the timeline."))
-            return HttpResponseRedirect(incident_url(incident.pk, "timeline"))
-    return render_incident_page(request, incident, status=400, page_forms={"event_form": form})
+    return submit(
+        request,
+        incident,
+        EventForm(request.POST, time_zone=incident.time_zone),
+        form_name="event_form",
+        anchor="timeline",
+        run=lambda form: timeline_services.add_event(user, incident.pk, **form.cleaned_data),
+        success=_("The event was added to the timeline."),
+    )
 
 
 @login_required

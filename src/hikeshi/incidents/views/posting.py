@@ -1,0 +1,54 @@
+"""Posting a form from the incident page to a service: redirect on success, else re-render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from hikeshi.incidents.access import incident_for
+from hikeshi.incidents.forms.service_errors import show_service_error
+from hikeshi.incidents.models import Incident
+from hikeshi.incidents.services.errors import ConflictError, InvalidInput
+from hikeshi.incidents.views.guards import acting_user
+from hikeshi.incidents.views.page import incident_url, render_incident_page
+
+FormT = TypeVar("FormT", bound=forms.Form)
+
+
+def submit(
+    request: HttpRequest,
+    incident: Incident,
+    form: FormT,
+    *,
+    form_name: str,
+    anchor: str,
+    run: Callable[[FormT], object],
+    success: str,
+    retry: Callable[[Incident], forms.Form] | None = None,
+) -> HttpResponse:
+    """Return the redirect to ``anchor`` once ``run(form)`` succeeded, or the incident page.
+
+    The page comes back with 400 and the form's errors (a service refusal shown on its
+    field), or, when ``retry`` is given and someone else changed the incident meanwhile,
+    with 409, the conflict message and ``retry(current incident)`` in place of the form.
+    """
+    if form.is_valid():
+        try:
+            run(form)
+        except ConflictError:
+            if retry is None:
+                raise
+            current = incident_for(acting_user(request), incident.pk, write=True)
+            return render_incident_page(
+                request, current, status=409, conflict=True, page_forms={form_name: retry(current)}
+            )
+        except InvalidInput as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, success)
+            return HttpResponseRedirect(incident_url(incident.pk, anchor))
+    return render_incident_page(request, incident, status=400, page_forms={form_name: form})
