@@ -162,6 +162,36 @@ def test_the_position_of_each_action_is_where_the_timeline_shows_it(
             assert timeline.position_of_action(pk) == index
 
 
+def test_the_position_of_each_event_is_where_the_timeline_shows_it(
+    incident: Incident, tied: list[tuple[str, int]]
+) -> None:
+    timeline = Timeline(incident)
+
+    for index, (kind, pk) in enumerate(tied):
+        if kind == "event":
+            assert timeline.position_of_event(pk) == index
+
+
+def test_adding_an_event_returns_to_the_page_it_landed_on(incident: Incident, lead: User) -> None:
+    _many_events(incident, 2 * TIMELINE_PER_PAGE + 50)
+    client = Client()
+    client.force_login(lead)
+    page = reverse("incidents:detail", args=[incident.pk])
+    response = client.post(
+        reverse("incidents:add_event", args=[incident.pk]),
+        {
+            "occurred_at": "2025-03-01T23:59",
+            "precision": "exact",
+            "description": "夜間の不審な通信",
+        },
+    )
+    event = TimelineEvent.objects.get(incident=incident, description="夜間の不審な通信")
+    assert response.status_code == 302
+    assert response["Location"] == f"{page}?timeline_event={event.pk}#timeline-event-{event.pk}"
+    shown = client.get(response["Location"]).text
+    assert f'id="timeline-event-{event.pk}"' in shown
+
+
 def test_an_action_of_another_incident_has_no_position(
     incident: Incident, lead: User, tied: list[tuple[str, int]]
 ) -> None:

@@ -242,6 +242,19 @@ class Timeline:
         )
         return events_before + actions_before
 
+    def position_of_event(self, event_id: int) -> int | None:
+        """Return the 0-based place of an event in the timeline (None if not here)."""
+        at = self._events().filter(pk=event_id).values_list("occurred_at", flat=True).first()
+        if at is None:
+            return None
+        # At the same instant events come first, so only earlier actions precede it.
+        events_before = (
+            self._events()
+            .filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=event_id))
+            .count()
+        )
+        return events_before + self._actions().filter(performed_at__lt=at).count()
+
 
 def add_event(
     actor: User,

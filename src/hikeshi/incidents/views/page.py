@@ -64,19 +64,25 @@ def incident_url(incident_id: int, section: str = "") -> str:
 
 
 def timeline_page(request: HttpRequest, incident: Incident) -> Page[TimelineEntry]:
-    """Return the timeline page asked for: the page of ``timeline_action`` or ``timeline_page``.
+    """Return the timeline page asked for: the page of ``timeline_action`` or
+    ``timeline_event``, else ``timeline_page``.
 
     A page costs a fixed number of queries whatever the timeline holds (merged and sliced in
-    the database); asking for an action adds three, to find the page it is on.
+    the database); asking for an entry adds three, to find the page it is on.
     """
     timeline = Timeline(incident)
     number: int | str | None = request.GET.get("timeline_page")
-    action_id = request.GET.get("timeline_action", "")
-    # Only ASCII digits that fit a bigint reach the database; anything else is ignored.
-    if action_id.isascii() and action_id.isdigit() and len(action_id) < 19:
-        position = timeline.position_of_action(int(action_id))
-        if position is not None:
-            number = position // TIMELINE_PER_PAGE + 1
+    for parameter, locate in (
+        ("timeline_action", timeline.position_of_action),
+        ("timeline_event", timeline.position_of_event),
+    ):
+        entry_id = request.GET.get(parameter, "")
+        # Only ASCII digits that fit a bigint reach the database; anything else is ignored.
+        if entry_id.isascii() and entry_id.isdigit() and len(entry_id) < 19:
+            position = locate(int(entry_id))
+            if position is not None:
+                number = position // TIMELINE_PER_PAGE + 1
+                break
     return Paginator(timeline, TIMELINE_PER_PAGE).get_page(number)
 
 

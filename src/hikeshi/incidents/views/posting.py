@@ -17,6 +17,7 @@ from hikeshi.incidents.views.guards import acting_user
 from hikeshi.incidents.views.page import incident_url, render_incident_page
 
 FormT = TypeVar("FormT", bound=forms.Form)
+ResultT = TypeVar("ResultT")
 
 
 def submit(
@@ -26,11 +27,15 @@ def submit(
     *,
     form_name: str,
     anchor: str,
-    run: Callable[[FormT], object],
+    run: Callable[[FormT], ResultT],
     success: str,
     retry: Callable[[Incident], forms.Form] | None = None,
+    redirect: Callable[[ResultT], str] | None = None,
 ) -> HttpResponse:
     """Return the redirect to ``anchor`` once ``run(form)`` succeeded, or the incident page.
+
+    ``redirect`` computes the address from what ``run`` returned instead (e.g. the timeline
+    page a new event landed on).
 
     The page comes back with 400 and the form's errors (a service refusal shown on its
     field), or, when ``retry`` is given and someone else changed the incident meanwhile,
@@ -38,7 +43,7 @@ def submit(
     """
     if form.is_valid():
         try:
-            run(form)
+            result = run(form)
         except ConflictError:
             if retry is None:
                 raise
@@ -50,5 +55,6 @@ def submit(
             show_service_error(form, error)
         else:
             messages.success(request, success)
-            return HttpResponseRedirect(incident_url(incident.pk, anchor))
+            target = redirect(result) if redirect else incident_url(incident.pk, anchor)
+            return HttpResponseRedirect(target)
     return render_incident_page(request, incident, status=400, page_forms={form_name: form})

@@ -37,6 +37,10 @@ def add_event(request: HttpRequest, incident_id: int) -> HttpResponse:
         anchor="timeline",
         run=lambda form: timeline_services.add_event(user, incident.pk, **form.cleaned_data),
         success=_("The event was added to the timeline."),
+        # Back to the page the event landed on, which on a long timeline is not page 1.
+        redirect=lambda event: (
+            f"{incident_url(incident.pk)}?timeline_event={event.pk}#timeline-event-{event.pk}"
+        ),
     )
 
 
