@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
 from hikeshi.guidance.loading import load_model
 
 # One checklist vocabulary and id scheme for every guidance source.
 from hikeshi.guidance.procedures import ChecklistPhase, EntryId
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 
@@ -42,11 +43,7 @@ class ReferenceTiming(StrEnum):
     DURING = "during"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CaseStep(_Frozen):
+class CaseStep(GuidanceModel):
     """One action of a case's first response."""
 
     id: EntryId
@@ -55,7 +52,7 @@ class CaseStep(_Frozen):
     note: LocalizedText | None = None
 
 
-class FirstResponseCase(_Frozen):
+class FirstResponseCase(GuidanceModel):
     """A situation and the first response the source gives for it."""
 
     id: EntryId
@@ -70,14 +67,14 @@ class FirstResponseCase(_Frozen):
         return self
 
 
-class Advice(_Frozen):
+class Advice(GuidanceModel):
     """A supplementary point of an answer (e.g. which police department handles it)."""
 
     id: EntryId
     text: LocalizedText
 
 
-class ReportingTarget(_Frozen):
+class ReportingTarget(GuidanceModel):
     """Where to report, when, and how binding it is."""
 
     id: EntryId
@@ -105,7 +102,7 @@ class ReportingTarget(_Frozen):
         return self
 
 
-class Question(_Frozen):
+class Question(GuidanceModel):
     """A question of the Q&A with the reporting targets its answer names."""
 
     id: EntryId
@@ -114,7 +111,7 @@ class Question(_Frozen):
     targets: list[ReportingTarget] = Field(min_length=1)
 
 
-class ReferenceRow(_Frozen):
+class ReferenceRow(GuidanceModel):
     """A row of a reference list: what it helps with, and which organisation's page."""
 
     id: EntryId
@@ -125,7 +122,7 @@ class ReferenceRow(_Frozen):
     note: LocalizedText | None = None
 
 
-class ReferenceList(_Frozen):
+class ReferenceList(GuidanceModel):
     """A table of contacts and reference pages (before or during an incident)."""
 
     id: EntryId
@@ -135,7 +132,7 @@ class ReferenceList(_Frozen):
     rows: list[ReferenceRow] = Field(min_length=1)
 
 
-class FirstResponseSection(_Frozen):
+class FirstResponseSection(GuidanceModel):
     """The first-response-by-case section."""
 
     title: LocalizedText
@@ -143,7 +140,7 @@ class FirstResponseSection(_Frozen):
     cases: list[FirstResponseCase] = Field(min_length=1)
 
 
-class ReportingSection(_Frozen):
+class ReportingSection(GuidanceModel):
     """The Q&A on reporting to the police, ministries and other bodies."""
 
     title: LocalizedText
@@ -151,7 +148,7 @@ class ReportingSection(_Frozen):
     questions: list[Question] = Field(min_length=1)
 
 
-class CasesFile(_Frozen):
+class CasesFile(GuidanceModel):
     """The content of cases.yaml."""
 
     first_response: FirstResponseSection

@@ -6,19 +6,18 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from hikeshi.guidance.contacts import ContactKind, SeedName, load_contacts
 from hikeshi.guidance.loading import GuidanceDataError, load_model
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 _ID = r"^[a-z][a-z0-9_]*$"
 
 
-class _Transcribed(BaseModel):
+class _Transcribed(GuidanceModel):
     """Shared by every entry that may carry reconstructed seed text."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     # Set where the seed text was garbled (OCR) or placed ambiguously and had to be read
     # from context; the note says how, so a reviewer can check against the seed.
@@ -98,10 +97,8 @@ class Outcome(_Transcribed):
         return self
 
 
-class GuideSection(BaseModel):
+class GuideSection(GuidanceModel):
     """One heading of a response guide with its steps and contacts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=_ID)
     title: LocalizedText
@@ -115,10 +112,8 @@ class GuideSection(BaseModel):
         return self
 
 
-class Guide(BaseModel):
+class Guide(GuidanceModel):
     """A response guide an outcome points to (the Emotet response, permanent measures)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=_ID)
     title: LocalizedText
@@ -126,10 +121,8 @@ class Guide(BaseModel):
     sources: list[SeedName] = []
 
 
-class Walk(BaseModel):
+class Walk(GuidanceModel):
     """The state after some answers: outcomes so far and the question still open."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     outcomes: list[Outcome]
     next_question: Question | None
@@ -140,10 +133,8 @@ class Walk(BaseModel):
         return self.next_question is None
 
 
-class ConsultationFile(BaseModel):
+class ConsultationFile(GuidanceModel):
     """The content of the consultation data file: a flow from ``start`` to outcomes."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     start: str
     questions: list[Question] = Field(min_length=1)

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from hikeshi.guidance.loading import load_model
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 # The name of a seed document the content was taken from (provenance, not a path).
@@ -56,10 +57,8 @@ DEPLOYMENT_KINDS = frozenset(
 )
 
 
-class Phone(BaseModel):
+class Phone(GuidanceModel):
     """A telephone number as printed in a seed, with how sure the reading is."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     number: str = Field(pattern=r"^\+?[0-9][0-9-]{2,}[0-9]$")
     label: LocalizedText | None = None
@@ -74,10 +73,8 @@ class Phone(BaseModel):
         return self
 
 
-class UrlCorrection(BaseModel):
+class UrlCorrection(GuidanceModel):
     """A URL that a seed prints wrongly, and the address used instead."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     # Kept as plain text: the point is to show exactly what the seed printed.
     seen: str = Field(min_length=1)
@@ -85,10 +82,8 @@ class UrlCorrection(BaseModel):
     reason: LocalizedText
 
 
-class Contact(BaseModel):
+class Contact(GuidanceModel):
     """One organisation's desk or page: what it is for, when to use it, how to reach it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: ContactKind
@@ -128,10 +123,8 @@ class Contact(BaseModel):
         return self
 
 
-class ContactsFile(BaseModel):
+class ContactsFile(GuidanceModel):
     """The content of the contacts data file: the contacts shipped with hikeshi."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     contacts: list[Contact]
 

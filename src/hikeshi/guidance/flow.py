@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
 from hikeshi.guidance.loading import load_model
 
 # One checklist vocabulary and id scheme for every guidance source.
 from hikeshi.guidance.procedures import ChecklistPhase, EntryId
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 
@@ -31,11 +32,7 @@ class CaseType(StrEnum):
     RANSOMWARE = "ransomware"  # ランサムウェア
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Point(_Frozen):
+class Point(GuidanceModel):
     """A point (・) of a requirement group: one action of the flow."""
 
     id: EntryId
@@ -46,7 +43,7 @@ class Point(_Frozen):
     note: LocalizedText | None = None
 
 
-class RequirementGroup(_Frozen):
+class RequirementGroup(GuidanceModel):
     """A requirement (◆) of a phase with its points."""
 
     id: EntryId
@@ -54,7 +51,7 @@ class RequirementGroup(_Frozen):
     points: list[Point] = Field(min_length=1)
 
 
-class CaseNote(_Frozen):
+class CaseNote(GuidanceModel):
     """A case-specific note (◇ …（標的型メール攻撃の場合）) attached to a phase."""
 
     id: EntryId
@@ -64,7 +61,7 @@ class CaseNote(_Frozen):
     note: LocalizedText | None = None
 
 
-class RecordItem(_Frozen):
+class RecordItem(GuidanceModel):
     """One thing to write down when an incident is detected or reported."""
 
     id: EntryId
@@ -73,7 +70,7 @@ class RecordItem(_Frozen):
     note: LocalizedText | None = None
 
 
-class RecordList(_Frozen):
+class RecordList(GuidanceModel):
     """The example record items (記録事項例) of a phase."""
 
     id: EntryId
@@ -81,7 +78,7 @@ class RecordList(_Frozen):
     items: list[RecordItem] = Field(min_length=1)
 
 
-class FlowPhase(_Frozen):
+class FlowPhase(GuidanceModel):
     """One process of the flow: its requirements, record items and case notes."""
 
     id: FlowPhaseId
@@ -117,7 +114,7 @@ class FlowPhase(_Frozen):
         return self
 
 
-class Source(_Frozen):
+class Source(GuidanceModel):
     """Where the flow comes from."""
 
     title: LocalizedText
@@ -125,7 +122,7 @@ class Source(_Frozen):
     url: HttpUrl
 
 
-class FlowFile(_Frozen):
+class FlowFile(GuidanceModel):
     """The content of flow.yaml."""
 
     title: LocalizedText

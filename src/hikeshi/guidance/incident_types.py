@@ -5,10 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from hikeshi.guidance.loading import load_model
 from hikeshi.guidance.matrix import MatrixType
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 
@@ -56,10 +57,8 @@ class FirstResponseCase(StrEnum):
     ACCOUNT_MISUSE = "account_misuse"
 
 
-class IncidentType(BaseModel):
+class IncidentType(GuidanceModel):
     """One incident type and the guidance it is linked to."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: IncidentTypeCode
     name: LocalizedText
@@ -85,10 +84,8 @@ class IncidentType(BaseModel):
         return self
 
 
-class IncidentTypesFile(BaseModel):
+class IncidentTypesFile(GuidanceModel):
     """The content of the incident-types data file: every code once, in order."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     incident_types: list[IncidentType]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
 from hikeshi.guidance.loading import GuidanceDataError, load_model
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 
@@ -36,10 +37,8 @@ class MatrixType(StrEnum):
     INSIDER = "insider"
 
 
-class TypeApplicability(BaseModel):
+class TypeApplicability(GuidanceModel):
     """One applicability cell per matrix incident type."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     apt: Applicability
     banking_fraud: Applicability
@@ -52,20 +51,16 @@ class TypeApplicability(BaseModel):
         return value
 
 
-class Target(BaseModel):
+class Target(GuidanceModel):
     """A matrix target row group (PROXY, FireWall, DNS ...)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: LocalizedText
     note: LocalizedText | None = None
 
 
-class MatrixItem(BaseModel):
+class MatrixItem(GuidanceModel):
     """One numbered item of the matrix."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     number: int = Field(ge=1, le=75)
     target: str
@@ -89,36 +84,28 @@ class MatrixItem(BaseModel):
         return self
 
 
-class MatrixFile(BaseModel):
+class MatrixFile(GuidanceModel):
     """The content of one matrix data file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     items: list[MatrixItem] = []
 
 
-class ChecklistRule(BaseModel):
+class ChecklistRule(GuidanceModel):
     """A rule that governs the whole checklist (the two lines above the matrix)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: LocalizedText
 
 
-class TargetsFile(BaseModel):
+class TargetsFile(GuidanceModel):
     """The content of the targets data file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     targets: list[Target]
     rules: list[ChecklistRule]
 
 
-class Matrix(BaseModel):
+class Matrix(GuidanceModel):
     """The whole matrix: its targets, the checklist rules and all 75 items in order."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     targets: list[Target]
     rules: list[ChecklistRule]

@@ -7,9 +7,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
 from hikeshi.guidance.loading import load_model
+from hikeshi.guidance.schema import GuidanceModel
 from hikeshi.guidance.text import LocalizedText
 
 # Dotted, lower-case ids: stable keys that checklists and saved progress refer to.
@@ -80,11 +81,7 @@ class Recipient(StrEnum):
     IPA = "ipa"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Step(_Frozen):
+class Step(GuidanceModel):
     """One actionable step (one bullet of the guide, or one cause's part of a bullet)."""
 
     id: EntryId
@@ -110,7 +107,7 @@ class Step(_Frozen):
         return self
 
 
-class ChecklistItem(_Frozen):
+class ChecklistItem(GuidanceModel):
     """A row of a table or list that a checklist can show (items to organise, 5W1H ...)."""
 
     id: EntryId
@@ -120,7 +117,7 @@ class ChecklistItem(_Frozen):
     note: LocalizedText | None = None
 
 
-class Block(_Frozen):
+class Block(GuidanceModel):
     """A titled list of checklist items (a table or a boxed list in the guide)."""
 
     id: EntryId
@@ -128,14 +125,14 @@ class Block(_Frozen):
     items: list[ChecklistItem] = Field(min_length=1)
 
 
-class HeadingInfo(_Frozen):
+class HeadingInfo(GuidanceModel):
     """A sub-heading's name as the guide prints it."""
 
     id: Heading
     name: LocalizedText
 
 
-class StageInfo(_Frozen):
+class StageInfo(GuidanceModel):
     """A basic step (ステップ1–3) with its sub-headings in the guide's order."""
 
     id: Stage
@@ -144,7 +141,7 @@ class StageInfo(_Frozen):
     headings: list[HeadingInfo] = Field(min_length=1)
 
 
-class BasicSteps(_Frozen):
+class BasicSteps(GuidanceModel):
     """The basic steps (基本ステップ) that apply to every incident."""
 
     id: EntryId
@@ -157,7 +154,7 @@ class BasicSteps(_Frozen):
         return self
 
 
-class CauseInfo(_Frozen):
+class CauseInfo(GuidanceModel):
     """A cause of an information leak and whether the guide gives it its own steps."""
 
     id: LeakCause
@@ -166,7 +163,7 @@ class CauseInfo(_Frozen):
     note: LocalizedText | None = None
 
 
-class Category(_Frozen):
+class Category(GuidanceModel):
     """An incident category with its steps, each under its stage and sub-heading."""
 
     id: CategoryId
@@ -195,7 +192,7 @@ class Category(_Frozen):
         return [step for step in self.steps if not step.causes or cause in step.causes]
 
 
-class Section(_Frozen):
+class Section(GuidanceModel):
     """A section of the guide; virus and ransomware share one."""
 
     id: EntryId
@@ -214,7 +211,7 @@ class Section(_Frozen):
         return self
 
 
-class GlossaryEntry(_Frozen):
+class GlossaryEntry(GuidanceModel):
     """A footnote of the guide (※1–※4) explaining a term."""
 
     id: EntryId
@@ -225,14 +222,14 @@ class GlossaryEntry(_Frozen):
     note: LocalizedText | None = None
 
 
-class Link(_Frozen):
+class Link(GuidanceModel):
     """A URL, with a label where one organisation lists several."""
 
     url: HttpUrl
     label: LocalizedText | None = None
 
 
-class Contact(_Frozen):
+class Contact(GuidanceModel):
     """A consultation or reporting desk from the guide's P7."""
 
     id: EntryId
@@ -246,7 +243,7 @@ class Contact(_Frozen):
     note: LocalizedText | None = None
 
 
-class ContactList(_Frozen):
+class ContactList(GuidanceModel):
     """The guide's list of consultation and reporting desks."""
 
     id: EntryId
@@ -255,7 +252,7 @@ class ContactList(_Frozen):
     contacts: list[Contact] = Field(min_length=1)
 
 
-class Resource(_Frozen):
+class Resource(GuidanceModel):
     """A document or site the guide recommends."""
 
     id: EntryId
@@ -266,7 +263,7 @@ class Resource(_Frozen):
     note: LocalizedText | None = None
 
 
-class Overview(_Frozen):
+class Overview(GuidanceModel):
     """The guide's opening: what an incident is, why to prepare, the purpose."""
 
     title: LocalizedText
@@ -278,7 +275,7 @@ class Overview(_Frozen):
     purpose: LocalizedText
 
 
-class ProceduresFile(_Frozen):
+class ProceduresFile(GuidanceModel):
     """The content of procedures.yaml."""
 
     source: LocalizedText

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from hikeshi.guidance.schema import GuidanceModel
 
 
-class LocalizedText(BaseModel):
+class LocalizedText(GuidanceModel):
     """A text in Japanese (source) and English (translation); both are required."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     ja: str = Field(min_length=1)
     en: str = Field(min_length=1)
