@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from hikeshi.guidance.checklist import PHASES
 from hikeshi.guidance.knowledge import knowledge_base
+from hikeshi.incidents.models.checklist import ChecklistPhase
 from hikeshi.incidents.vocabulary import IncidentType
 
 
@@ -20,3 +22,7 @@ def test_type_names_match_the_guidance_in_both_languages() -> None:
             assert names[code].ja in str(label), code
         with translation.override("en"):
             assert str(label).startswith(names[code].en.split(" (")[0]), code
+
+
+def test_checklist_phases_are_the_guidance_phases_in_order() -> None:
+    assert tuple(ChecklistPhase.values) == PHASES
