@@ -122,11 +122,11 @@ def measure(run: Run) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from hikeshi.incidents.audit import verify_incident
+    from hikeshi.incidents.audit.verify import verify_incident
     from hikeshi.incidents.models import ActionRecord, Incident, TimelineEvent
     from hikeshi.incidents.services.actions import ActionInput, append_action
     from hikeshi.incidents.services.incidents import IncidentInput, open_incident
-    from hikeshi.incidents.services.timeline import import_csv
+    from hikeshi.incidents.services.timeline_import import import_csv
 
     lead = User.objects.create_user("bench-lead")
     incident = open_incident(
@@ -140,7 +140,7 @@ def measure(run: Run) -> None:
     )
     content = generated_csv(run.events)
     began = time.perf_counter()
-    report = import_csv(lead, incident, "fw01.csv", content)
+    report = import_csv(lead, incident, "fw01.csv", [content])
     run.add(
         f"import_csv, {run.events:,} rows ({megabytes(len(content))})",
         seconds(time.perf_counter() - began),
@@ -206,8 +206,8 @@ def measure(run: Run) -> None:
 
     fresh = Incident.objects.get(pk=incident.pk)
     broken = verify_incident(fresh)
-    if broken is not None:
-        raise SystemExit(f"the chain does not verify: {broken.describe()}")
+    if broken:
+        raise SystemExit(f"the chain does not verify: {broken[0].describe()}")
     run.add(
         f"audit.verify_incident, {fresh.audit_length:,} records",
         seconds(timed(lambda: verify_incident(fresh), run.repeat)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,22 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 def _fast_password_hashing(settings: Any) -> None:  # pytest-django exports no type for it
     """Hash test passwords cheaply; production's Argon2 is checked in test_settings.py."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _data_dir_per_test(settings: Any, tmp_path: Any) -> None:
+    """Give each test its own data folder: uploads are stored under incident ids, which
+    repeat from test to test."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def _audit_keys_and_checkpoints_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Keep each test's seal key, signing key and checkpoints out of the real data folder."""
+    settings.AUDIT_KEYS_DIR = tmp_path / "keys"
+    settings.AUDIT_SEAL_KEY_FILE = None
+    settings.AUDIT_CHECKPOINT_KEY_FILE = None
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
 
 
 @pytest.fixture

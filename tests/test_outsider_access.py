@@ -1,7 +1,8 @@
 """Every page and API route under an incident answers 404 to a person who is not a member.
 
 The routes are enumerated from the URL configuration, so a route added without the access
-check fails here. Routes that are not about one incident must be listed in OPEN_ROUTES.
+check fails here. Routes that are not about one incident must be listed in OPEN_ROUTES, or
+in SITE_ADMIN_ROUTES when only site administrators may reach them (everyone else gets 404).
 """
 
 from __future__ import annotations
@@ -19,15 +20,25 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hikeshi.accounts.models import ApiToken
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.timeline import add_event
+from hikeshi.jobs.models import Job
+from hikeshi.jobs.vocabulary import JobKind
 
 # Routes that do not name an incident: each is either public (login) or filters by member.
 OPEN_ROUTES = {
     "",
     "login/",
     "logout/",
+    "login/code/",
+    "preferences/",
     "preferences/language/",
     "preferences/password/",
     "preferences/password/done/",
+    "preferences/two-factor/",
+    "preferences/two-factor/disable/",
+    "preferences/two-factor/recovery-codes/",
+    "preferences/tokens/",
+    # Only the owner's own tokens (another person's token id answers 404: test_api_tokens_page).
+    "preferences/tokens/<int:token_id>/revoke/",
     "i18n/setlang/",
     "incidents/",
     "incidents/new/",
@@ -44,6 +55,14 @@ OPEN_ROUTES = {
     "api/v1/guidance/incident-types",
     "api/v1/guidance/contacts",
     "api/v1/guidance/consultation/walk",
+}
+# Pages for site administrators only: they name no incident, and everyone else gets 404.
+SITE_ADMIN_ROUTES = {
+    "site-log/",
+    "accounts/lockouts/",
+    "accounts/lockouts/clear/",
+    "accounts/two-factor/",
+    "accounts/two-factor/<int:user_id>/reset/",
 }
 # The admin site has its own staff-only gate (tested below), not per-incident membership.
 SKIPPED_PREFIXES = ("admin/", "static/")
@@ -94,6 +113,8 @@ def _values(incident: Incident, lead: User, responder: User) -> dict[str, int]:
         "member_id": responder.pk,
         "item_id": incident.checklist.get(key="matrix:28").pk,
         "key": 28,  # the by-key routes take a matrix number or a key
+        # A job of the incident (the jobs routes); made directly, no worker needs to run it.
+        "job_id": Job.objects.create(kind=JobKind.TIMELINE_IMPORT, incident=incident).pk,
     }
 
 
@@ -113,6 +134,13 @@ def test_every_incident_route_answers_404_to_an_outsider(
     checked = []
     for route in _all_routes():
         if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if route in SITE_ADMIN_ROUTES:
+            path = "/" + _fill(route, values)
+            headers = {"authorization": f"Bearer {token}"} if route.startswith("api/") else {}
+            statuses = _statuses(client, path, headers)
+            assert set(statuses.values()) == {404}, f"{path}: an outsider got {statuses}"
+            checked.append(route)
             continue
         if "incident_id" not in route:
             assert route in OPEN_ROUTES, (

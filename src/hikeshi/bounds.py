@@ -11,8 +11,7 @@ use the same rules; messages are English message ids, translated where they are 
 from __future__ import annotations
 
 import re
-import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -56,6 +55,18 @@ _TIME_ZONE_AREAS = (
 )
 
 
+def gettext_noop(message: str) -> str:
+    """Return ``message`` unchanged: marks an English message id for the catalogue.
+
+    The same name as Django's marker, so that makemessages collects these messages without
+    this module importing Django; they are translated where they are shown.
+    """
+    return message
+
+
+_OUT_OF_RANGE = gettext_noop("the time must lie between 1970-01-01 and 2099-12-31 (UTC)")
+
+
 class OutOfBounds(ValueError):
     """A value hikeshi does not take; ``field`` names it, ``message`` is an English msgid.
 
@@ -66,24 +77,34 @@ class OutOfBounds(ValueError):
         self.field = field
         self.message = message
         self.params = params
-        super().__init__(f"{field}: {message % params if params else message}")
+        super().__init__(f"{field}: {self.english}")
+
+    @property
+    def english(self) -> str:
+        """Return the message in English with its placeholders filled."""
+        return self.message % self.params if self.params else self.message
 
 
 def check_instant(field: str, value: datetime) -> datetime:
     """Return ``value`` (aware, within the documented range) in UTC, or raise OutOfBounds."""
     offset = value.utcoffset()
     if offset is None:
-        raise OutOfBounds(field, "the time must carry a time zone")
+        raise OutOfBounds(field, gettext_noop("the time must carry a time zone"))
     if abs(offset) > MAX_OFFSET:
-        raise OutOfBounds(field, "a time zone offset lies between -14:00 and +14:00")
-    # Compare before converting: converting an instant near datetime's limits overflows.
-    naive_utc = value.replace(tzinfo=None) - offset
-    if not (EARLIEST.replace(tzinfo=None) <= naive_utc < LATEST.replace(tzinfo=None)):
-        raise OutOfBounds(field, "the time must lie between 1970-01-01 and 2099-12-31 (UTC)")
+        raise OutOfBounds(field, gettext_noop("a time zone offset lies between -14:00 and +14:00"))
+    # Compare the wall-clock time first: subtracting the offset from a time near datetime's
+    # limits (0001-01-01T00:00+09:00, 9999-12-31T23:00-05:00) would itself overflow.
+    naive = value.replace(tzinfo=None)
+    earliest, latest = EARLIEST.replace(tzinfo=None), LATEST.replace(tzinfo=None)
+    if not (earliest - MAX_OFFSET <= naive < latest + MAX_OFFSET):
+        raise OutOfBounds(field, _OUT_OF_RANGE)
+    naive_utc = naive - offset
+    if not (earliest <= naive_utc < latest):
+        raise OutOfBounds(field, _OUT_OF_RANGE)
     return naive_utc.replace(tzinfo=UTC)
 
 
-def parse_instant(field: str, text: str, zone: ZoneInfo | None = None) -> datetime:
+def parse_instant(field: str, text: str, zone: tzinfo | None = None) -> datetime:
     """Return the ISO 8601 time in ``text`` as a UTC instant, or raise OutOfBounds.
 
     A time without an offset is read in ``zone``; without a zone it is refused. 24:00,
@@ -91,18 +112,24 @@ def parse_instant(field: str, text: str, zone: ZoneInfo | None = None) -> dateti
     """
     value = text.strip()
     if len(value) > MAX_INSTANT_TEXT:
-        raise OutOfBounds(field, "not a date and time (expected e.g. 2026-12-02T10:45+09:00)")
+        raise OutOfBounds(
+            field, gettext_noop("not a date and time (expected e.g. 2026-12-02T10:45+09:00)")
+        )
     match = _ISO_INSTANT.fullmatch(value)
     if match is None:
-        raise OutOfBounds(field, "not a date and time (expected e.g. 2026-12-02T10:45+09:00)")
+        raise OutOfBounds(
+            field, gettext_noop("not a date and time (expected e.g. 2026-12-02T10:45+09:00)")
+        )
     try:
         parsed = datetime.fromisoformat(value.replace(",", ".").replace("Z", "+00:00"))
     except ValueError:
         # fromisoformat refuses 24:00, :60, 2024-02-30 and offsets of a day or more.
-        raise OutOfBounds(field, "no such date or time (check the day, hour and offset)") from None
+        raise OutOfBounds(
+            field, gettext_noop("no such date or time (check the day, hour and offset)")
+        ) from None
     if parsed.tzinfo is None:
         if zone is None:
-            raise OutOfBounds(field, "the time must carry a time zone")
+            raise OutOfBounds(field, gettext_noop("the time must carry a time zone"))
         parsed = parsed.replace(tzinfo=zone)
     return check_instant(field, parsed)
 
@@ -131,24 +158,41 @@ def time_zone_names() -> frozenset[str]:
 def check_time_zone(field: str, name: str) -> str:
     """Return ``name`` when it is an accepted IANA time zone, or raise OutOfBounds."""
     if name not in time_zone_names():
-        raise OutOfBounds(field, "not a time zone name (expected e.g. Asia/Tokyo or UTC)")
+        raise OutOfBounds(
+            field, gettext_noop("not a time zone name (expected e.g. Asia/Tokyo or UTC)")
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise OutOfBounds(field, "not a time zone name (expected e.g. Asia/Tokyo or UTC)") from None
+        raise OutOfBounds(
+            field, gettext_noop("not a time zone name (expected e.g. Asia/Tokyo or UTC)")
+        ) from None
     return name
 
 
+def display_zone(name: str) -> tzinfo:
+    """Return the zone to show times in: the named zone, or UTC when it cannot be loaded.
+
+    For values already stored (an old row, a raw edit): a page must still render. UTC comes
+    back as ``datetime.UTC`` itself, not ZoneInfo("UTC"), so a caller can tell the fallback
+    from an incident that really keeps UTC and say so beside the times.
+    """
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
+
+
+# Cc, the control characters (NUL among them), and Cs, lone surrogates, which no database
+# can store as UTF-8: every code point of both categories (a test keeps these in step with
+# unicodedata). One search instead of a per-character loop: imports check every cell.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _refused_character(value: str, multiline: bool) -> str | None:
-    allowed = {"\t", "\n", "\r"} if multiline else set()
-    for char in value:
-        if char in allowed:
-            continue
-        # Cc: control characters (NUL among them); Cs: lone surrogates, which no database
-        # can store as UTF-8.
-        if unicodedata.category(char) in {"Cc", "Cs"}:
-            return char
-    return None
+    found = (_CONTROL_BUT_LINES if multiline else _CONTROL).search(value)
+    return None if found is None else found.group()
 
 
 def check_text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:
@@ -158,32 +202,28 @@ def check_text(field: str, value: str, *, max_length: int, multiline: bool = Fal
     """
     if _refused_character(value, multiline) is not None:
         if multiline:
-            raise OutOfBounds(field, "remove control characters (only tabs and line breaks)")
-        raise OutOfBounds(field, "remove control characters and line breaks")
+            raise OutOfBounds(
+                field, gettext_noop("remove control characters (only tabs and line breaks)")
+            )
+        raise OutOfBounds(field, gettext_noop("remove control characters and line breaks"))
     if len(value) > max_length:
         raise OutOfBounds(
             field,
-            "at most %(limit)s characters (this has %(length)s)",
+            gettext_noop("at most %(limit)s characters (this has %(length)s)"),
             limit=max_length,
             length=len(value),
         )
     return value
 
 
-def clip(value: str, max_length: int) -> str:
+def clip(value: str, max_length: int, *, multiline: bool = False) -> str:
     """Return ``value`` cut to ``max_length`` characters, marking a cut with "…".
 
-    For values hikeshi derives itself (``import:<file name>``, actor names) that must never
-    overflow a column; control characters become spaces first.
+    For values hikeshi derives itself (``import:<file name>``, actor names, the settings
+    line of an action record) that must never overflow a column; control characters become
+    spaces first (``multiline`` keeps tabs and line breaks, as check_text allows them).
     """
-    cleaned = "".join(" " if unicodedata.category(char) in {"Cc", "Cs"} else char for char in value)
+    cleaned = (_CONTROL_BUT_LINES if multiline else _CONTROL).sub(" ", value)
     if len(cleaned) <= max_length:
         return cleaned
     return cleaned[: max_length - 1] + "…"
-
-
-def check_page(field: str, value: int) -> int:
-    """Return a 1-based page number within PAGE_MAX, or raise OutOfBounds."""
-    if not 1 <= value <= PAGE_MAX:
-        raise OutOfBounds(field, "a page number from 1 to %(limit)s", limit=PAGE_MAX)
-    return value

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(ValueError):
@@ -58,6 +61,35 @@ SETTINGS: tuple[EnvSetting, ...] = (
         "30",
         "How long a locked login stays locked, in minutes.",
     ),
+    EnvSetting(
+        "HIKESHI_SEAL_KEY_FILE",
+        "",
+        "Key file sealing action records (HMAC); empty means HIKESHI_DATA_DIR/keys/"
+        "audit-seal.key, generated on first use. Keep a copy away from database backups.",
+    ),
+    EnvSetting(
+        "HIKESHI_CHECKPOINT_KEY_FILE",
+        "",
+        "Ed25519 private key (PEM) signing checkpoints; empty means HIKESHI_DATA_DIR/keys/"
+        "checkpoint-ed25519.pem, generated on first use.",
+    ),
+    EnvSetting(
+        "HIKESHI_CHECKPOINT_DIR",
+        "",
+        "Folder signed checkpoints of every chain head are written to; empty means "
+        "HIKESHI_DATA_DIR/checkpoints. Ship its files to another machine.",
+    ),
+    EnvSetting(
+        "HIKESHI_TRUSTED_PROXIES",
+        "",
+        "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; empty means none.",
+    ),
+    EnvSetting(
+        "HIKESHI_REQUIRE_2FA_FOR_ADMINS",
+        "false",
+        "Site administrators must set up two-factor sign-in before they can do anything else.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -101,9 +133,44 @@ def env_list(name: str) -> list[str]:
     return [part.strip() for part in _raw(name).split(",") if part.strip()]
 
 
+def env_networks(name: str) -> tuple[IPNetwork, ...]:
+    """Return the comma-separated addresses and CIDR networks; raise ConfigError on a bad one.
+
+    A bare address is a network of one. Host bits set in a network (``10.0.0.1/8``) are
+    refused rather than silently widened or narrowed: the operator meant something else.
+    """
+    networks: list[IPNetwork] = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as error:
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or network ({error}); "
+                "write e.g. 10.0.0.5, 10.0.0.0/24 or fd00::/8"
+            ) from None
+    return tuple(networks)
+
+
 def env_path(name: str) -> Path:
     """Return the variable as an absolute path (relative paths are taken from the cwd)."""
     return Path(_raw(name)).expanduser().resolve()
+
+
+def env_optional_path(name: str) -> Path | None:
+    """Return the variable as an absolute path, or None when it is empty."""
+    return env_path(name) if _raw(name) else None
+
+
+def env_existing_file(name: str) -> Path | None:
+    """Return the variable as the path of an existing file, None when empty; else ConfigError.
+
+    For keys given by the operator: a missing file (an unmounted volume, a typo) must stop
+    start-up, never be replaced by a newly generated key.
+    """
+    path = env_optional_path(name)
+    if path is not None and not path.is_file():
+        raise ConfigError(f"{name}={path}: no such file; give the path of the existing key file")
+    return path
 
 
 def data_dir() -> Path:

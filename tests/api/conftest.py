@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 
@@ -35,6 +36,13 @@ class ApiClient:
         return self.client.put(BASE + path, body, content_type="application/json")
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> HttpResponse:
+        files = [v for v in (body or {}).values() if isinstance(v, SimpleUploadedFile)]
+        if body is not None and files:
+            # A file goes as multipart/form-data, as a browser or `curl -F` sends it; rewound,
+            # since a sample body may be sent twice.
+            for upload in files:
+                upload.seek(0)
+            return self.client.post(BASE + path, body)
         return self.client.generic(
             method.upper(),
             BASE + path,
@@ -97,6 +105,11 @@ def valid_bodies(incident: Incident) -> dict[tuple[str, str], dict[str, Any]]:
             "description": "最初の暗号化ファイルの更新時刻",
         },
         ("post", "/incidents/{incident_id}/members"): {"username": "outsider", "role": "viewer"},
+        ("post", "/incidents/{incident_id}/timeline/import"): {
+            "file": SimpleUploadedFile(
+                "events.csv", "日時,内容\n2026/11/20 08:55,最初の暗号化\n".encode(), "text/csv"
+            )
+        },
         ("post", f"{ITEM}/done"): {
             "performed_at": "2026-11-20T10:15:00+09:00",
             "scope": "PC-01",

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from tests.api.conftest import ApiClient, error_locations
 
-from hikeshi.incidents import audit
+from hikeshi.incidents.audit.verify import verify_incident
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident
 
@@ -39,7 +39,7 @@ def test_recording_an_action_chains_it_after_the_last_one(
         "スイッチのポート 12 を shutdown",
         "responder",
     )
-    assert audit.verify_incident(Incident.objects.get(pk=incident.pk)) is None
+    assert verify_incident(Incident.objects.get(pk=incident.pk)) == []
 
 
 def test_an_action_is_read_back_by_its_id(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from tests.api.conftest import ApiClient, error_locations
 
 from hikeshi.incidents.models import Incident
-from hikeshi.incidents.services.timeline import EXPORT_FIELDS
+from hikeshi.incidents.services.timeline_export import EXPORT_FIELDS
 
 FIRST_ENCRYPTION = {
     "occurred_at": "2026-11-20T08:55:00+09:00",
@@ -161,3 +163,73 @@ def test_a_page_size_above_the_maximum_or_a_page_below_one_is_refused(
     response = api_as(viewer).get(f"/incidents/{incident.pk}/timeline", **{name: value})
 
     assert error_locations(response) == [["query", name]]
+
+
+def test_the_export_takes_excel_and_local_time_options(
+    api_as: Callable[[User], ApiClient], viewer: User, lead: User, incident: Incident
+) -> None:
+    api_as(lead).post(
+        f"/incidents/{incident.pk}/timeline", {**FIRST_ENCRYPTION, "description": "=1+1"}
+    )
+
+    response = api_as(viewer).get(
+        f"/incidents/{incident.pk}/timeline/export", format="csv", bom="true", local_time="true"
+    )
+
+    body = response.getvalue()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert tuple(rows[0]) == (*EXPORT_FIELDS, "local_datetime", "time_zone")
+    assert rows[0]["message"] == "'=1+1"
+    assert rows[0]["local_datetime"] == "2026-11-20T08:55:00+09:00"
+    jsonl = api_as(viewer).get(
+        f"/incidents/{incident.pk}/timeline/export", format="jsonl", bom="true"
+    )
+    assert json.loads(content(jsonl).splitlines()[0])["message"] == "=1+1"
+
+
+def _import(client: ApiClient, incident: Incident, name: str, data: bytes) -> HttpResponse:
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    return client.client.post(f"/api/v1/incidents/{incident.pk}/timeline/import", {"file": upload})
+
+
+def test_a_csv_file_is_imported_with_its_rejected_rows(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    data = "日時,内容,機器\n2026/12/02 10:45,検知,PC-01\n2024-02-30,ありえない日,PC-01\n"
+
+    response = _import(api_as(responder), incident, "edr.csv", data.encode("cp932"))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["imported"], body["rejected_count"], body["rows"]) == (1, 1, 2)
+    assert body["encoding"] == "cp932"
+    assert body["sha256"] == hashlib.sha256(data.encode("cp932")).hexdigest()
+    assert body["rejected"] == [
+        {
+            "line": 3,
+            "last_line": 3,
+            "column": "日時",
+            "reason": "no such date or time (check the day, hour and offset)",
+        }
+    ]
+
+
+def test_a_file_that_cannot_be_imported_answers_422_naming_it(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    response = _import(api_as(responder), incident, "dump.bin", "a,b\n".encode("utf-16"))
+
+    assert error_locations(response) == [["body", "file"]]
+    assert response.json()["detail"][0]["msg"].startswith("dump.bin: the file is UTF-16")
+    assert not incident.events.exists()
+
+
+def test_a_viewer_cannot_import_and_an_outsider_sees_nothing(
+    api_as: Callable[[User], ApiClient], viewer: User, outsider: User, incident: Incident
+) -> None:
+    data = b"datetime,message\n2026-11-20,x\n"
+
+    assert _import(api_as(viewer), incident, "t.csv", data).status_code == 403
+    assert _import(api_as(outsider), incident, "t.csv", data).status_code == 404
+    assert not incident.events.exists()

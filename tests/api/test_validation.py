@@ -52,6 +52,25 @@ def test_every_invalid_field_is_named_at_once(
 
 
 def test_a_rule_of_the_services_answers_in_the_same_shape(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    response = api_as(lead).post(
+        f"/incidents/{incident.pk}/triage", {"is_incident": False, "version": incident.version}
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["body", "not_incident_reason"],
+                "msg": "say why this is not an incident",
+                "type": "value_error",
+            }
+        ]
+    }
+
+
+def test_a_value_out_of_bounds_answers_in_the_same_shape(
     api_as: Callable[[User], ApiClient], lead: User
 ) -> None:
     response = api_as(lead).post("/incidents", intake(time_zone="Mars/Olympus_Mons"))
@@ -61,11 +80,40 @@ def test_a_rule_of_the_services_answers_in_the_same_shape(
         "detail": [
             {
                 "loc": ["body", "time_zone"],
-                "msg": "unknown time zone 'Mars/Olympus_Mons'",
-                "type": "value_error",
+                "msg": "not a time zone name (expected e.g. Asia/Tokyo or UTC)",
+                "type": "out_of_bounds",
             }
         ]
     }
+
+
+def test_the_probes_findings_are_refused_by_field(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    api = api_as(lead)
+    refused = {
+        "detected_at": intake(detected_at="9999-12-31T23:59:59+00:00"),
+        "time_zone": intake(time_zone="localtime"),
+        "title": intake(title="a\x00b"),
+        "what_happened": intake(what_happened="\ud800"),
+        "reporter": intake(reporter="r" * 201),
+    }
+    for name, body in refused.items():
+        assert error_locations(api.post("/incidents", body)) == [["body", name]], name
+    event = {"occurred_at": "2026-11-20T08:55:00+09:00", "description": "x", "source": "s" * 201}
+    response = api.post(f"/incidents/{incident.pk}/timeline", event)
+    assert error_locations(response) == [["body", "source"]]
+    assert response.json()["detail"][0]["msg"] == "at most 200 characters (this has 201)"
+    action = {"what": "x", "performed_at": "0001-01-01T00:00:00+00:00"}
+    response = api.post(f"/incidents/{incident.pk}/actions", action)
+    assert error_locations(response) == [["body", "performed_at"]]
+
+
+def test_a_number_is_not_taken_for_a_time(api_as: Callable[[User], ApiClient], lead: User) -> None:
+    # pydantic alone would read 253402300800 as milliseconds: 1978-01-11.
+    response = api_as(lead).post("/incidents", intake(detected_at=253402300800))
+
+    assert error_locations(response) == [["body", "detected_at"]]
 
 
 def test_an_edit_without_a_version_is_refused(

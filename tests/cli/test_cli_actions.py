@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from typer.testing import Result
 
-from hikeshi.incidents.audit import verify_incident
+from hikeshi.incidents.audit.verify import verify_incident
 from hikeshi.incidents.models import ActionRecord, Incident
 
 Run = Callable[..., Result]
@@ -43,7 +43,7 @@ def test_action_add_records_when_where_and_how(
     assert record.actor == site_admin
     assert data["sequence"] == incident.audit_length + 1
     incident.refresh_from_db()
-    assert verify_incident(incident) is None
+    assert verify_incident(incident) == []
 
 
 def test_action_at_with_an_offset_keeps_it(
@@ -61,7 +61,7 @@ def test_action_at_with_an_offset_keeps_it(
 def test_action_in_the_future_is_refused(
     hikeshi: Run, site_admin: User, incident: Incident
 ) -> None:
-    result = hikeshi("action", "add", str(incident.pk), "--what", "x", "--at", "2999-01-01")
+    result = hikeshi("action", "add", str(incident.pk), "--what", "x", "--at", "2098-01-01")
     assert result.exit_code == 1
     assert "--at: an action cannot have been performed in the future" in result.stderr
 
@@ -75,4 +75,4 @@ def test_a_viewer_may_not_record_actions(hikeshi: Run, incident: Incident, viewe
 def test_bad_at_is_a_usage_error(hikeshi: Run, site_admin: User, incident: Incident) -> None:
     result = hikeshi("action", "add", str(incident.pk), "--what", "x", "--at", "yesterday")
     assert result.exit_code == 2
-    assert "--at 'yesterday' is not an ISO 8601 time" in result.stderr
+    assert "--at 'yesterday': not a date and time" in result.stderr

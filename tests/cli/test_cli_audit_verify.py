@@ -40,7 +40,10 @@ def test_intact_chains_verify(
 ) -> None:
     result = hikeshi("audit", "verify")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Verified 1 incidents and {len(records)} action records: all intact.\n"
+    assert result.stdout == (
+        f"Verified 1 incidents and {len(records)} action records: all intact.\n"
+        "Verified the site log: 0 entries, intact.\n"
+    )
 
 
 def test_an_edited_record_is_named(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.contrib.auth.models import User
 from typer.testing import Result
 
-from hikeshi.incidents.audit import verify_incident
+from hikeshi.incidents.audit.verify import verify_incident
 from hikeshi.incidents.models import ActionRecord, Incident
 from hikeshi.incidents.vocabulary import Priority, TimePrecision
 
@@ -62,4 +62,4 @@ def test_demo_is_a_triaged_ransomware_case_with_records_and_timeline(hikeshi: Ru
     assert manual.filter(what__contains="プロキシログ").exists()
     precisions = set(demo.events.values_list("precision", flat=True))
     assert {TimePrecision.ABOUT, TimePrecision.EXACT} <= precisions
-    assert verify_incident(demo) is None
+    assert verify_incident(demo) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -106,8 +107,9 @@ def test_import_reports_counts_and_each_rejected_line(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"Imported 2 events into incident #{incident.pk}; rejected 2 lines.",
-        "  proxy.csv, line 3: missing or unreadable time",
-        "  proxy.csv, line 4: empty message",
+        "  proxy.csv, line 3: datetime: not a date and time; write e.g. 2026/12/02 10:45, "
+        "2026-12-02T10:45:00+09:00 or Timesketch microseconds",
+        "  proxy.csv, line 4: message: empty message",
     ]
     imported = TimelineEvent.objects.filter(incident=incident).order_by("occurred_at")
     assert [e.description for e in imported] == ["日付だけの行", "C2 への通信"]
@@ -128,3 +130,85 @@ def test_import_of_a_missing_file_is_a_usage_error(
 ) -> None:
     result = hikeshi("timeline", "import", str(incident.pk), str(tmp_path / "none.csv"))
     assert result.exit_code == 2
+
+
+def test_export_for_excel_with_local_times(
+    hikeshi: Run, site_admin: User, recorded: Incident, tmp_path: Path
+) -> None:
+    target = tmp_path / "excel.csv"
+    result = hikeshi(
+        "timeline", "export", str(recorded.pk), "--bom", "--local-time", "--output", str(target)
+    )
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    event = rows[0]
+    assert event["local_datetime"] == "2026-11-19T23:00:00+09:00"
+    assert event["time_zone"] == "Asia/Tokyo"
+
+
+def test_bom_with_json_lines_is_a_usage_error(
+    hikeshi: Run, site_admin: User, recorded: Incident
+) -> None:
+    result = hikeshi("timeline", "export", str(recorded.pk), "--format", "jsonl", "--bom")
+    assert result.exit_code == 2
+    assert "--bom applies to CSV only" in result.stderr
+
+
+def test_export_neutralises_formula_cells(
+    hikeshi: Run, site_admin: User, incident: Incident
+) -> None:
+    add_event(
+        site_admin,
+        incident.pk,
+        occurred_at=datetime(2026, 11, 19, 23, 0, tzinfo=TOKYO),
+        description="=cmd|' /C calc'!A0",
+        device="+PC-01",
+    )
+    result = hikeshi("timeline", "export", str(incident.pk))
+    event = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert (event["message"], event["device"]) == ("'=cmd|' /C calc'!A0", "'+PC-01")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'datetime,message\n2026-11-20,"open\n', "the quote opened on line 2"),
+        (b"datetime,message\n2026-11-20," + b"x" * (2 << 20), "line 2 is longer than"),
+        (b"PK\x03\x04rest", "this is an Excel workbook"),
+        (b"", "the file is empty"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_fails_with_one_line(
+    hikeshi: Run,
+    site_admin: User,
+    incident: Incident,
+    tmp_path: Path,
+    content: bytes,
+    expected: str,
+) -> None:
+    source = tmp_path / "broken.csv"
+    source.write_bytes(content)
+    result = hikeshi("timeline", "import", str(incident.pk), str(source))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: broken.csv: {expected}")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert not TimelineEvent.objects.filter(incident=incident).exists()
+
+
+def test_import_reads_japanese_excel_csv_and_names_the_stored_copy(
+    hikeshi: Run, site_admin: User, incident: Incident, tmp_path: Path
+) -> None:
+    source = tmp_path / "excel.csv"
+    data = "日時,内容,端末\n2026/12/2 9:05,ログオン,PC-01\n2026-13-45 25:00,ありえない,PC-01\n"
+    source.write_bytes(data.encode("cp932"))
+    result = hikeshi("timeline", "import", str(incident.pk), str(source))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        "  excel.csv, line 3: 日時: no such date or time (check the day, hour and offset)"
+    )
+    digest = hashlib.sha256(data.encode("cp932")).hexdigest()
+    assert f"uploads/{digest}.csv (SHA-256 {digest})" in result.stderr
+    event = TimelineEvent.objects.get(incident=incident)
+    assert (event.description, event.device) == ("ログオン", "PC-01")

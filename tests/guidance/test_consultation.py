@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from hikeshi.datafiles.loading import DataFileError, load_file
 from hikeshi.guidance.consultation import ConsultationFile, load_consultation
 from hikeshi.guidance.contacts import ContactKind, load_contacts
-from hikeshi.guidance.loading import GuidanceDataError, load_model
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "hikeshi" / "guidance" / "data"
 TEXT = {"ja": "テスト", "en": "test"}
@@ -34,7 +34,7 @@ def _load_flow(tmp_path: Path, questions: list[dict[str, Any]], start: str = "a"
     }
     path = tmp_path / "consultation.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    load_model(path, ConsultationFile)
+    load_file(path, ConsultationFile)
 
 
 def _question(question_id: str, *answers: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +187,7 @@ def test_walk_rejects_an_answer_the_question_does_not_have(flow: ConsultationFil
 
 
 def test_flow_with_cycle_is_rejected_with_its_question_named(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError) as error:
+    with pytest.raises(DataFileError) as error:
         _load_flow(
             tmp_path,
             [
@@ -199,22 +199,22 @@ def test_flow_with_cycle_is_rejected_with_its_question_named(tmp_path: Path) -> 
 
 
 def test_answer_pointing_to_unknown_outcome_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="question 'a', answer 'x': unknown outcome 'gone'"):
+    with pytest.raises(DataFileError, match="question 'a', answer 'x': unknown outcome 'gone'"):
         _load_flow(tmp_path, [_question("a", _to("x", None, "gone"), _to("y", None, "done"))])
 
 
 def test_answer_pointing_to_unknown_question_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="answer 'x': unknown question 'zzz'"):
+    with pytest.raises(DataFileError, match="answer 'x': unknown question 'zzz'"):
         _load_flow(tmp_path, [_question("a", _to("x", "zzz"), _to("y", None, "done"))])
 
 
 def test_answer_leading_nowhere_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="answer 'x' leads nowhere"):
+    with pytest.raises(DataFileError, match="answer 'x' leads nowhere"):
         _load_flow(tmp_path, [_question("a", _to("x"), _to("y", None, "done"))])
 
 
 def test_unreachable_question_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="question 'island' cannot be reached from 'a'"):
+    with pytest.raises(DataFileError, match="question 'island' cannot be reached from 'a'"):
         _load_flow(
             tmp_path,
             [
@@ -231,11 +231,11 @@ def test_unknown_contact_in_an_outcome_is_rejected(tmp_path: Path) -> None:
         text.replace("contacts: [dekyo_spam_consultation]", "contacts: [no_such_desk]"),
         encoding="utf-8",
     )
-    with pytest.raises(GuidanceDataError, match="outcome 'spam': unknown contact 'no_such_desk'"):
+    with pytest.raises(DataFileError, match="outcome 'spam': unknown contact 'no_such_desk'"):
         load_consultation(tmp_path)
 
 
 def test_inferred_answer_without_a_note_is_rejected(tmp_path: Path) -> None:
     unexplained = {**_to("x", None, "done"), "inferred": True}
-    with pytest.raises(GuidanceDataError, match="explain the reading in 'note'"):
+    with pytest.raises(DataFileError, match="explain the reading in 'note'"):
         _load_flow(tmp_path, [_question("a", unexplained, _to("y", None, "done"))])

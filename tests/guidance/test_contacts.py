@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from hikeshi.datafiles.loading import DataFileError
 from hikeshi.guidance.contacts import (
     DEPLOYMENT_KINDS,
     TYPO_HOSTS,
@@ -15,7 +16,6 @@ from hikeshi.guidance.contacts import (
     ContactsFile,
     load_contacts,
 )
-from hikeshi.guidance.loading import GuidanceDataError
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "hikeshi" / "guidance" / "data"
 SEED_003 = "003_7dee297e07602b1d.txt"
@@ -85,7 +85,7 @@ def test_typo_domains_from_the_seeds_are_corrected_with_a_reason(contacts: Conta
 
 def test_contact_with_the_typo_domain_is_rejected_with_its_id(tmp_path: Path) -> None:
     entry = _contact(id="bad_link", urls=["https://www.jpccert.or.jp/form/"])
-    with pytest.raises(GuidanceDataError) as error:
+    with pytest.raises(DataFileError) as error:
         load_contacts(_write(tmp_path, [entry]))
     assert "id=bad_link" in str(error.value)
     assert "look-alike" in str(error.value)
@@ -93,7 +93,7 @@ def test_contact_with_the_typo_domain_is_rejected_with_its_id(tmp_path: Path) ->
 
 def test_mixed_case_host_name_is_rejected(tmp_path: Path) -> None:
     entry = _contact(urls=["https://www.jpCERT.or.jp/form/"])
-    with pytest.raises(GuidanceDataError, match="lower case"):
+    with pytest.raises(DataFileError, match="lower case"):
         load_contacts(_write(tmp_path, [entry]))
 
 
@@ -151,15 +151,15 @@ def test_deployment_kinds_cover_vendor_insurer_lawyer_and_own_police() -> None:
 
 
 def test_shipped_file_may_not_hold_a_deployment_contact(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="entered per deployment"):
+    with pytest.raises(DataFileError, match="entered per deployment"):
         load_contacts(_write(tmp_path, [_contact(kind="insurer")]))
 
 
 def test_inferred_contact_without_a_note_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match=r"id=sample.*note"):
+    with pytest.raises(DataFileError, match=r"id=sample.*note"):
         load_contacts(_write(tmp_path, [_contact(inferred=True)]))
 
 
 def test_repeated_contact_id_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="'sample' appears twice"):
+    with pytest.raises(DataFileError, match="'sample' appears twice"):
         load_contacts(_write(tmp_path, [_contact(), _contact()]))

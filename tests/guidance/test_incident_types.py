@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from hikeshi.datafiles.loading import DataFileError, read_yaml
 from hikeshi.guidance.incident_types import (
     FirstResponseCase,
     FlowCase,
@@ -16,7 +17,6 @@ from hikeshi.guidance.incident_types import (
     SmeProcedureId,
     load_incident_types,
 )
-from hikeshi.guidance.loading import GuidanceDataError, read_yaml
 from hikeshi.guidance.matrix import MatrixType
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "hikeshi" / "guidance" / "data"
@@ -130,7 +130,7 @@ def test_repeated_code_is_rejected(tmp_path: Path) -> None:
     def repeat(entries: list[dict[str, Any]]) -> None:
         entries[1]["code"] = "apt"
 
-    with pytest.raises(GuidanceDataError, match="codes appear twice: apt"):
+    with pytest.raises(DataFileError, match="codes appear twice: apt"):
         load_incident_types(_write_modified(tmp_path, repeat))
 
 
@@ -138,13 +138,13 @@ def test_unknown_matrix_type_is_rejected_with_the_entry_named(tmp_path: Path) ->
     def unknown(entries: list[dict[str, Any]]) -> None:
         entries[5]["matrix_types"] = ["apt", "phishing"]
 
-    with pytest.raises(GuidanceDataError) as error:
+    with pytest.raises(DataFileError) as error:
         load_incident_types(_write_modified(tmp_path, unknown))
     assert "code=virus_infection, field matrix_types[1]" in str(error.value)
 
 
 def test_missing_code_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(GuidanceDataError, match="missing account_takeover"):
+    with pytest.raises(DataFileError, match="missing account_takeover"):
         load_incident_types(_write_modified(tmp_path, lambda entries: entries.pop()))
 
 
@@ -152,5 +152,5 @@ def test_unknown_sme_procedure_is_rejected(tmp_path: Path) -> None:
     def unknown(entries: list[dict[str, Any]]) -> None:
         entries[0]["sme_procedures"] = ["information_leak.stolen"]
 
-    with pytest.raises(GuidanceDataError, match="code=apt, field sme_procedures"):
+    with pytest.raises(DataFileError, match="code=apt, field sme_procedures"):
         load_incident_types(_write_modified(tmp_path, unknown))

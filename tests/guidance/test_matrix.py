@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hikeshi.guidance.loading import GuidanceDataError
+from hikeshi.datafiles.loading import DataFileError
 from hikeshi.guidance.matrix import Applicability, Matrix, MatrixType, Phase, load_matrix
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "hikeshi" / "guidance" / "data"
@@ -85,7 +85,7 @@ def test_a_missing_english_text_is_rejected_naming_file_entry_and_field(tmp_path
     path = data / "matrix" / "items-01-37.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("en: Secure the current logs", "en: ''", 1), encoding="utf-8")
-    with pytest.raises(GuidanceDataError) as caught:
+    with pytest.raises(DataFileError) as caught:
         load_matrix(data)
     message = str(caught.value)
     assert "items-01-37.yaml" in message
@@ -99,12 +99,12 @@ def test_a_repeated_number_is_rejected(tmp_path: Path) -> None:
     path.write_text(
         path.read_text(encoding="utf-8").replace("number: 38", "number: 37", 1), encoding="utf-8"
     )
-    with pytest.raises(GuidanceDataError, match=r"number=37: repeats .*\n?.*items missing: 38"):
+    with pytest.raises(DataFileError, match=r"number=37: repeats .*\n?.*items missing: 38"):
         load_matrix(data)
 
 
 def test_broken_yaml_is_reported_with_its_line(tmp_path: Path) -> None:
     data = _copy_data(tmp_path)
     (data / "matrix" / "items-01-37.yaml").write_text("items:\n  - number: [1\n", encoding="utf-8")
-    with pytest.raises(GuidanceDataError, match=r"items-01-37.yaml: line \d+"):
+    with pytest.raises(DataFileError, match=r"items-01-37.yaml: line \d+"):
         load_matrix(data)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from hikeshi.guidance.loading import GuidanceDataError
+from hikeshi.datafiles.loading import DataFileError
 from hikeshi.guidance.procedures import (
     CategoryId,
     ChecklistPhase,
@@ -281,7 +281,7 @@ def test_giving_the_loss_cause_a_step_without_updating_it_is_rejected(raw: dict[
 def test_a_broken_file_reports_the_file_and_entry(raw: dict[str, Any], tmp_path: Path) -> None:
     raw["basic"]["steps"][1]["checklist_phase"] = "later"
     (tmp_path / "procedures.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
-    with pytest.raises(GuidanceDataError) as error:
+    with pytest.raises(DataFileError) as error:
         load_procedures(tmp_path)
     assert "procedures.yaml" in str(error.value)
     assert "sme.basic.detection.record_reporter_contact" in str(error.value)

@@ -8,7 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from hikeshi.incidents.audit import GENESIS, compute_hash, verify_all, verify_incident
+from hikeshi.incidents.audit.canonical import GENESIS
+from hikeshi.incidents.audit.chain import compute_hash
+from hikeshi.incidents.audit.findings import Finding
+from hikeshi.incidents.audit.verify import verify_all, verify_incident
 from hikeshi.incidents.models import ActionRecord, Incident
 from hikeshi.incidents.models.action import AppendOnlyError
 from hikeshi.incidents.services.actions import ActionInput, append_action
@@ -25,6 +28,13 @@ def _raw(sql: str, params: list[object]) -> None:
         cursor.execute(sql, params)
 
 
+def _first_problem(incident: Incident) -> Finding:
+    incident.refresh_from_db()
+    problems = verify_incident(incident)
+    assert problems, "the change went unnoticed"
+    return problems[0]
+
+
 def test_each_record_links_to_the_previous_hash(incident: Incident, lead: User) -> None:
     records = _record_three(incident, lead)
     assert records[0].prev_hash == GENESIS
@@ -39,8 +49,8 @@ def test_each_record_links_to_the_previous_hash(incident: Incident, lead: User) 
 def test_intact_chain_verifies(incident: Incident, lead: User) -> None:
     _record_three(incident, lead)
     incident.refresh_from_db()
-    assert verify_incident(incident) is None
-    assert all(problem is None for _, problem in verify_all())
+    assert verify_incident(incident) == []
+    assert all(problems == [] for _, problems in verify_all())
 
 
 def test_saving_an_existing_record_is_refused(incident: Incident, lead: User) -> None:
@@ -64,9 +74,7 @@ def test_raw_sql_edit_is_detected_naming_the_record(incident: Incident, lead: Us
     records = _record_three(incident, lead)
     target = records[2]
     _raw("UPDATE incidents_actionrecord SET scope = %s WHERE id = %s", ["PC-02", target.pk])
-    incident.refresh_from_db()
-    problem = verify_incident(incident)
-    assert problem is not None
+    problem = _first_problem(incident)
     assert problem.record_id == target.pk
     assert problem.sequence == target.sequence
     assert "changed" in problem.describe()
@@ -75,9 +83,7 @@ def test_raw_sql_edit_is_detected_naming_the_record(incident: Incident, lead: Us
 def test_raw_sql_delete_of_a_middle_record_is_detected(incident: Incident, lead: User) -> None:
     records = _record_three(incident, lead)
     _raw("DELETE FROM incidents_actionrecord WHERE id = %s", [records[1].pk])
-    incident.refresh_from_db()
-    problem = verify_incident(incident)
-    assert problem is not None
+    problem = _first_problem(incident)
     assert problem.record_id == records[2].pk
     assert "deleted or reordered" in problem.reason
 
@@ -85,9 +91,7 @@ def test_raw_sql_delete_of_a_middle_record_is_detected(incident: Incident, lead:
 def test_raw_sql_delete_of_the_newest_record_is_detected(incident: Incident, lead: User) -> None:
     records = _record_three(incident, lead)
     _raw("DELETE FROM incidents_actionrecord WHERE id = %s", [records[-1].pk])
-    incident.refresh_from_db()
-    problem = verify_incident(incident)
-    assert problem is not None
+    problem = _first_problem(incident)
     assert "at the end" in problem.reason
 
 
@@ -99,9 +103,7 @@ def test_reordering_records_is_detected(incident: Incident, lead: User) -> None:
     swap = "UPDATE incidents_actionrecord SET sequence = %s WHERE id = %s"
     _raw(swap, [first.sequence, second.pk])
     _raw(swap, [second.sequence, first.pk])
-    incident.refresh_from_db()
-    problem = verify_incident(incident)
-    assert problem is not None
+    problem = _first_problem(incident)
     assert problem.record_id == first.pk
 
 
@@ -118,4 +120,4 @@ def test_a_correction_is_a_new_record_pointing_at_the_original(
     original.refresh_from_db()
     assert original.scope == "PC-01"
     incident.refresh_from_db()
-    assert verify_incident(incident) is None
+    assert verify_incident(incident) == []

@@ -20,12 +20,8 @@ from hikeshi.cli import app
 from hikeshi.incidents.models import ActionRecord, Incident, TimelineEvent
 from hikeshi.incidents.services.actions import ActionInput, append_action
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident
-from hikeshi.incidents.services.timeline import (
-    Timeline,
-    TimelineEntry,
-    export_csv,
-    export_jsonl,
-)
+from hikeshi.incidents.services.timeline import Timeline, TimelineEntry
+from hikeshi.incidents.services.timeline_export import export_csv, export_jsonl
 from hikeshi.incidents.views.page import TIMELINE_PER_PAGE
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -238,7 +234,8 @@ def test_web_api_and_cli_exports_stream_the_same_bytes_as_before(
         assert from_web.getvalue().decode() == wanted
         assert from_api.getvalue().decode() == wanted
         assert from_cli.exit_code == 0, from_cli.output
-        assert from_cli.stdout == wanted
+        # The bytes: Click's ``stdout`` turns the CSV's CRLF line ends into LF.
+        assert from_cli.stdout_bytes.decode() == wanted
 
 
 def _page_queries(client: Client, url: str) -> int:

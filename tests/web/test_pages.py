@@ -363,8 +363,8 @@ def test_timeline_import_shows_rejected_rows_with_line_numbers(
     page = response.text
     assert response.status_code == 200
     assert "2 行を取り込みました。" in page
-    assert "<td>3</td><td>日時がない、または読み取れない</td>" in page
-    assert "<td>5</td><td>内容が空</td>" in page
+    assert "<td>3</td><td>datetime: 日時として読めません（例: 2026/12/02 10:45" in page
+    assert "<td>5</td><td>message: 内容が空</td>" in page
     assert incident.events.count() == 2
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant, InstantIn, TextBounds
 from hikeshi.incidents import access
 from hikeshi.incidents.models import ActionRecord
 from hikeshi.incidents.services.actions import ActionInput, append_action
@@ -15,11 +17,15 @@ from hikeshi.incidents.services.actions import ActionInput, append_action
 class ActionIn(Schema):
     """What a person did: what, when, on what (scope) and how (settings)."""
 
-    what: str = Field(min_length=1)
-    performed_at: Instant | None = Field(None, description="defaults to now")
-    scope: str = Field("", description="範囲: the machines, accounts or data acted on")
-    settings: str = Field("", description="設定内容: the settings or commands used")
-    note: str = ""
+    what: Annotated[str, TextBounds.of(ActionRecord, "what")] = Field(min_length=1)
+    performed_at: InstantIn | None = Field(None, description="defaults to now")
+    scope: Annotated[str, TextBounds.of(ActionRecord, "scope")] = Field(
+        "", description="範囲: the machines, accounts or data acted on"
+    )
+    settings: Annotated[str, TextBounds.of(ActionRecord, "settings_text")] = Field(
+        "", description="設定内容: the settings or commands used"
+    )
+    note: Annotated[str, TextBounds.of(ActionRecord, "note")] = ""
     corrects: int | None = Field(None, description="id of the action record this corrects")
 
 

@@ -56,6 +56,9 @@ class ApiTokenAuth(HttpBearer):
         if row is None or not row.user.is_active:
             return None
         _record_use(row)
+        # Known before the access checks (django-ninja sets it only on success), so that a
+        # refusal below is logged with who asked (hikeshi.web.request_log).
+        request.auth = row.user  # type: ignore[attr-defined]
         _check_incident_access(request, row.user)
         if (
             self.site_admin_writes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
@@ -24,7 +26,7 @@ from hikeshi.api.checklist_schemas import (
     progress_out,
 )
 from hikeshi.api.errors import fields_named
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, InvalidFields
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, InvalidFields, TextBounds
 from hikeshi.incidents import access
 from hikeshi.incidents.models import ChecklistComment, ChecklistItem, Incident
 from hikeshi.incidents.services import checklist as services
@@ -88,7 +90,9 @@ def get_checklist(
     "/incidents/{incident_id}/checklist/by-key/{key}",
     response={200: ChecklistItemOut, **READ_ERRORS},
 )
-def get_checklist_item_by_key(request: HttpRequest, incident_id: int, key: str) -> ChecklistItemOut:
+def get_checklist_item_by_key(
+    request: HttpRequest, incident_id: int, key: Annotated[str, TextBounds.of(ChecklistItem, "key")]
+) -> ChecklistItemOut:
     """One item by its guidance key ("matrix:28") or, for matrix items, its number ("28")."""
     incident = access.incident_for(caller(request), incident_id)
     return _found(incident, key=f"{MATRIX_PREFIX}{key}" if key.isdigit() else key)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Field, Schema
 
-from hikeshi.api.schemas import Instant
+from hikeshi.api.schemas import Instant, InstantIn, TextBounds, UserName
+from hikeshi.datafiles.text import TranslatedText
 from hikeshi.guidance.checklist import GuidanceStep, packaged_catalogue
-from hikeshi.guidance.text import LocalizedText
-from hikeshi.incidents.models import ChecklistComment, ChecklistItem
+from hikeshi.incidents.models import ActionRecord, ChecklistComment, ChecklistItem
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
 from hikeshi.incidents.services.checklist import PhaseProgress
 
@@ -31,12 +33,12 @@ class ChecklistItemOut(Schema):
     number: int | None = Field(description="the JPCERT/CC matrix number, for matrix items")
     phase: ChecklistPhase
     group: str = Field(description="a stable code: the matrix target or the guide section")
-    group_name: LocalizedText
+    group_name: TranslatedText
     requirement: Requirement
-    condition: LocalizedText | None = Field(description="when a conditional (△) item applies")
-    title: LocalizedText
-    details: list[LocalizedText] = Field(description="the steps or context the guidance gives")
-    note: LocalizedText | None
+    condition: TranslatedText | None = Field(description="when a conditional (△) item applies")
+    title: TranslatedText
+    details: list[TranslatedText] = Field(description="the steps or context the guidance gives")
+    note: TranslatedText | None
     references: list[str]
     log_checks: list[str] = Field(description="ids of the log-analysis checks that answer it")
     status: ItemStatus
@@ -70,9 +72,11 @@ class ChecklistFilter(Schema):
     """Which items to list; every filter is optional."""
 
     phase: ChecklistPhase | None = None
-    group: str | None = Field(None, description="a group code, e.g. a matrix target")
+    group: Annotated[str, TextBounds.of(ChecklistItem, "group")] | None = Field(
+        None, description="a group code, e.g. a matrix target"
+    )
     status: ItemStatus | None = None
-    assignee: str | None = Field(None, description="username")
+    assignee: UserName | None = Field(None, description="username")
     requirement: Requirement | None = None
     applies: bool | None = None
 
@@ -80,16 +84,20 @@ class ChecklistFilter(Schema):
 class DoneIn(Schema):
     """What was done: when, on what (範囲) and how (設定内容); all three are required."""
 
-    performed_at: Instant
-    scope: str = Field(description="範囲: the devices, accounts or systems it covered")
-    settings: str = Field(description="設定内容: what was set or done, and how")
-    note: str = ""
+    performed_at: InstantIn
+    scope: Annotated[str, TextBounds.of(ChecklistItem, "scope")] = Field(
+        description="範囲: the devices, accounts or systems it covered"
+    )
+    settings: Annotated[str, TextBounds.of(ChecklistItem, "settings_text")] = Field(
+        description="設定内容: what was set or done, and how"
+    )
+    note: Annotated[str, TextBounds.of(ActionRecord, "note")] = ""
 
 
 class NotApplicableIn(Schema):
     """Why the item does not apply to this incident."""
 
-    reason: str
+    reason: Annotated[str, TextBounds.of(ChecklistItem, "not_applicable_reason")]
 
 
 class StartIn(Schema):
@@ -101,17 +109,17 @@ class StartIn(Schema):
 class AssignIn(Schema):
     """Who works on the item: a lead or responder of the incident, or null for nobody."""
 
-    username: str | None
+    username: UserName | None
 
 
 class CommentIn(Schema):
     """A remark on the item."""
 
-    text: str
+    text: Annotated[str, TextBounds.of(ChecklistComment, "text")]
 
 
-def _plain(text: str) -> LocalizedText:
-    return LocalizedText(ja=text, en=text)
+def _plain(text: str) -> TranslatedText:
+    return TranslatedText(ja=text, en=text)
 
 
 def _number(item: ChecklistItem, step: GuidanceStep | None) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
@@ -12,7 +13,14 @@ from pydantic import field_validator
 
 from hikeshi.api.auth import ApiTokenAuth, caller
 from hikeshi.api.errors import fields_named
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant, InvalidFields, Message
+from hikeshi.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Instant,
+    InvalidFields,
+    Message,
+    TextBounds,
+)
 from hikeshi.guidance.contacts import Contact
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents import access
@@ -21,16 +29,20 @@ from hikeshi.incidents.models.contact import DeploymentContactKind
 from hikeshi.incidents.services import contacts as services
 
 
+def _bounds(column: str) -> TextBounds:
+    return TextBounds.of(DeploymentContact, column)
+
+
 class DeploymentContactIn(Schema):
     """A contact of this organisation: reachable by phone, e-mail or web page (one at least)."""
 
     kind: DeploymentContactKind
-    name: str = Field(min_length=1, max_length=200)
-    organisation: str = Field("", max_length=200)
-    phone: str = Field("", max_length=50)
-    email: str = Field("", max_length=254)
-    url: str = Field("", max_length=200)
-    note: str = Field("", description="when to contact them")
+    name: Annotated[str, _bounds("name")] = Field(min_length=1)
+    organisation: Annotated[str, _bounds("organisation")] = ""
+    phone: Annotated[str, _bounds("phone")] = ""
+    email: Annotated[str, _bounds("email")] = ""
+    url: Annotated[str, _bounds("url")] = ""
+    note: Annotated[str, _bounds("note")] = Field("", description="when to contact them")
 
     @field_validator("email")
     @classmethod
@@ -70,9 +82,13 @@ class DeploymentContactOut(Schema):
 class IncidentContactIn(Schema):
     """A contact to keep with the incident: a guidance contact or a deployment one (not both)."""
 
-    guidance_contact: str = Field("", description="an id of GET /guidance/contacts")
+    guidance_contact: Annotated[str, TextBounds.of(IncidentContact, "guidance_contact")] = Field(
+        "", description="an id of GET /guidance/contacts"
+    )
     deployment_contact_id: int | None = Field(None, description="an id of GET /contacts")
-    reason: str = Field("", description="why this contact matters for the incident")
+    reason: Annotated[str, TextBounds.of(IncidentContact, "reason")] = Field(
+        "", description="why this contact matters for the incident"
+    )
 
 
 class IncidentContactOut(Schema):

@@ -39,7 +39,7 @@ def fields_named(**names: str) -> Iterator[None]:
     except InvalidInput as exc:
         if exc.field not in names:
             raise
-        raise InvalidInput(names[exc.field], exc.message) from exc
+        raise InvalidInput(names[exc.field], exc.message, **exc.params) from exc
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -52,7 +52,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(InvalidInput)
     def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        detail = [{"loc": ["body", exc.field], "msg": exc.english, "type": "value_error"}]
         return api.create_response(request, {"detail": detail}, status=422)
 
     @api.exception_handler(ConflictError)

@@ -12,12 +12,12 @@ from ninja.errors import ValidationError
 
 from hikeshi.api.contacts import DeploymentContactOut
 from hikeshi.api.schemas import READ_ERRORS, InvalidFields, Message
+from hikeshi.datafiles.text import TranslatedText
 from hikeshi.guidance.consultation import Guide, Question, Statement
 from hikeshi.guidance.contacts import Contact, ContactKind
 from hikeshi.guidance.export import as_json, item_as_json
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.guidance.matrix import Applicability, MatrixType, Phase
-from hikeshi.guidance.text import LocalizedText
 from hikeshi.incidents.models import DeploymentContact
 from hikeshi.incidents.vocabulary import IncidentType
 
@@ -39,12 +39,12 @@ class MatrixItemOut(Schema):
     applicability: dict[MatrixType, Applicability] = Field(
         description="per matrix column: required (○), conditional (△) or none"
     )
-    title: LocalizedText
-    steps: list[LocalizedText]
+    title: TranslatedText
+    steps: list[TranslatedText]
     references: list[str]
-    condition: LocalizedText | None = Field(description="when a conditional (△) item applies")
+    condition: TranslatedText | None = Field(description="when a conditional (△) item applies")
     inferred: bool = Field(description="the seed was unclear here; the note says how it was read")
-    note: LocalizedText | None
+    note: TranslatedText | None
     log_checks: list[str]
 
 
@@ -52,10 +52,10 @@ class IncidentTypeOut(Schema):
     """An incident type and the guidance it draws on."""
 
     code: IncidentType
-    name: LocalizedText
-    description: LocalizedText
+    name: TranslatedText
+    description: TranslatedText
     matrix_types: list[MatrixType] = Field(description="the matrix columns whose items apply")
-    rationale: LocalizedText
+    rationale: TranslatedText
     sme_procedures: list[str]
     flow_cases: list[str]
     first_response_cases: list[str]
@@ -65,7 +65,7 @@ class WalkOutcomeOut(Schema):
     """Where to go, with every contact spelled out."""
 
     id: str
-    title: LocalizedText
+    title: TranslatedText
     advice: list[Statement]
     contacts: list[Contact] = Field(description="the guidance contacts the outcome names")
     deployment_contact_kinds: list[ContactKind] = Field(
@@ -76,7 +76,7 @@ class WalkOutcomeOut(Schema):
     )
     guides: list[Guide]
     inferred: bool
-    note: LocalizedText | None
+    note: TranslatedText | None
     sources: list[str]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -11,34 +13,49 @@ from hikeshi.api.schemas import (
     VERSION_HELP,
     VERSIONED_WRITE_ERRORS,
     Instant,
+    InstantIn,
     InvalidFields,
     Message,
+    TextBounds,
+    TimeZoneName,
 )
 from hikeshi.incidents import access
-from hikeshi.incidents.models import Incident
+from hikeshi.incidents.models import ActionRecord, Incident
 from hikeshi.incidents.services import incidents as services
 from hikeshi.incidents.vocabulary import IncidentType, Level, Priority, TimePrecision
 from hikeshi.incidents.vocabulary import Status as IncidentStatus
 
 
+def _bounds(column: str) -> TextBounds:
+    return TextBounds.of(Incident, column)
+
+
 class IncidentIn(Schema):
     """The intake record items of the JPCERT/CC handling flow and the IPA SME guide."""
 
-    title: str = Field(min_length=1, max_length=200)
-    detected_at: Instant = Field(description="when it was detected or reported (発覚日時)")
+    title: Annotated[str, _bounds("title")] = Field(min_length=1)
+    detected_at: InstantIn = Field(description="when it was detected or reported (発覚日時)")
     types: list[IncidentType] = Field(default_factory=list)
-    organisation: str = Field("", max_length=200, description="事業者")
-    commissioning_organisation: str = Field("", max_length=200, description="委託元")
-    estimated_start: Instant | None = Field(None, description="estimated start (発生日時)")
+    organisation: Annotated[str, _bounds("organisation")] = Field("", description="事業者")
+    commissioning_organisation: Annotated[str, _bounds("commissioning_organisation")] = Field(
+        "", description="委託元"
+    )
+    estimated_start: InstantIn | None = Field(None, description="estimated start (発生日時)")
     estimated_start_precision: TimePrecision = TimePrecision.ABOUT
-    reporter: str = Field("", max_length=200, description="who discovered or reported it")
-    reporter_contact: str = Field("", max_length=200)
-    location: str = Field("", description="where: systems, servers, network devices")
-    what_happened: str = Field("", description="発生事象")
-    assumed_cause: str = Field("", description="想定される原因")
-    affected_systems: str = ""
-    system_configuration: str = ""
-    time_zone: str = Field("Asia/Tokyo", max_length=64, description="IANA name, for display")
+    reporter: Annotated[str, _bounds("reporter")] = Field(
+        "", description="who discovered or reported it"
+    )
+    reporter_contact: Annotated[str, _bounds("reporter_contact")] = ""
+    location: Annotated[str, _bounds("location")] = Field(
+        "", description="where: systems, servers, network devices"
+    )
+    what_happened: Annotated[str, _bounds("what_happened")] = Field("", description="発生事象")
+    assumed_cause: Annotated[str, _bounds("assumed_cause")] = Field(
+        "", description="想定される原因"
+    )
+    affected_systems: Annotated[str, _bounds("affected_systems")] = ""
+    system_configuration: Annotated[str, _bounds("system_configuration")] = ""
+    time_zone: TimeZoneName = Field("Asia/Tokyo", description="IANA name, for display")
 
     def to_input(self) -> services.IncidentInput:
         """Return the service's input (plain strings in place of vocabulary members)."""
@@ -113,7 +130,9 @@ class TriageIn(Schema):
     is_incident: bool
     urgency: Level | None = Field(None, description="required when is_incident")
     impact: Level | None = Field(None, description="required when is_incident")
-    not_incident_reason: str = Field("", description="required when not is_incident")
+    not_incident_reason: Annotated[str, _bounds("not_incident_reason")] = Field(
+        "", description="required when not is_incident"
+    )
     version: int = Field(description=VERSION_HELP)
 
 
@@ -121,7 +140,7 @@ class StatusIn(Schema):
     """A move through the lifecycle (``not_incident`` is decided in triage)."""
 
     status: IncidentStatus
-    reason: str = ""
+    reason: Annotated[str, TextBounds.of(ActionRecord, "note")] = ""
     version: int = Field(description=VERSION_HELP)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, TextBounds, UserName
 from hikeshi.incidents import access
 from hikeshi.incidents.models import Incident, Membership
 from hikeshi.incidents.services.errors import InvalidInput
@@ -19,9 +21,11 @@ from hikeshi.incidents.vocabulary import Role
 class MemberIn(Schema):
     """Give a person a role in the incident, or remove them with a null role."""
 
-    username: str
+    username: UserName
     role: Role | None
-    affiliation: str = Field("", max_length=200, description="所属")
+    affiliation: Annotated[str, TextBounds.of(Membership, "affiliation")] = Field(
+        "", description="所属"
+    )
 
 
 class MemberOut(Schema):

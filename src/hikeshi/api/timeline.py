@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Field, Router, Schema, Status
+from django.utils import translation
+from ninja import Field, File, P, QueryEx, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant, InvalidFields
+from hikeshi.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Instant,
+    InstantIn,
+    InvalidFields,
+    TextBounds,
+)
+from hikeshi.bounds import PAGE_MAX
 from hikeshi.incidents import access
 from hikeshi.incidents.models import TimelineEvent
 from hikeshi.incidents.services import timeline as services
+from hikeshi.incidents.services import timeline_export, timeline_import
 from hikeshi.incidents.vocabulary import TimePrecision
 
 
 class EventIn(Schema):
     """Something that happened, at a possibly approximate time."""
 
-    occurred_at: Instant
-    description: str = Field(min_length=1)
+    occurred_at: InstantIn
+    description: Annotated[str, TextBounds.of(TimelineEvent, "description")] = Field(min_length=1)
     precision: TimePrecision = TimePrecision.EXACT
-    source: str = Field("", max_length=200, description="defaults to 'manual'")
-    device: str = Field("", max_length=200)
+    source: Annotated[str, TextBounds.of(TimelineEvent, "source")] = Field(
+        "", description="defaults to 'manual'"
+    )
+    device: Annotated[str, TextBounds.of(TimelineEvent, "device")] = ""
 
 
 class EventOut(Schema):
@@ -61,7 +74,9 @@ class TimelinePages(PageNumberPagination):
     """``page`` from 1 and ``page_size`` up to a maximum; the answer has ``items`` and ``count``."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="from 1; past the last page, items is empty")
+        page: int = Field(
+            1, ge=1, le=PAGE_MAX, description="from 1; past the last page, items is empty"
+        )
         # Refused above the maximum rather than cut silently: a client that computes
         # offsets from the size it asked for would otherwise skip entries.
         page_size: int = Field(
@@ -71,6 +86,8 @@ class TimelinePages(PageNumberPagination):
 
 router = Router(tags=["timeline"])
 
+BOM_HELP = "CSV only: start with a UTF-8 byte order mark, so that Excel reads it as UTF-8"
+LOCAL_TIME_HELP = "add local_datetime (the incident's time zone, with its offset) and time_zone"
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
 
@@ -119,14 +136,100 @@ def add_event(request: HttpRequest, incident_id: int, payload: EventIn) -> Statu
     },
 )
 def export_timeline(
-    request: HttpRequest, incident_id: int, format: Literal["csv", "jsonl"] = "csv"
+    request: HttpRequest,
+    incident_id: int,
+    format: Literal["csv", "jsonl"] = "csv",
+    bom: QueryEx[bool, P(description=BOM_HELP)] = False,
+    local_time: QueryEx[bool, P(description=LOCAL_TIME_HELP)] = False,
 ) -> StreamingHttpResponse:
-    """Download the timeline as CSV or JSON Lines (one object per line)."""
+    """Download the timeline as CSV or JSON Lines (one object per line).
+
+    CSV cells a spreadsheet would evaluate as a formula (starting with =, +, -, @, a tab
+    or a carriage return) are prefixed with a single quote.
+    """
     incident = access.incident_for(caller(request), incident_id)
+    options = timeline_export.ExportOptions(
+        bom=bom and format == "csv",
+        zone=ZoneInfo(incident.time_zone) if local_time else None,
+    )
     # Streamed as the rows are read: memory stays flat however long the timeline is.
     entries = services.Timeline(incident)
-    lines = services.export_csv(entries) if format == "csv" else services.export_jsonl(entries)
+    lines = (
+        timeline_export.export_csv(entries, options)
+        if format == "csv"
+        else timeline_export.export_jsonl(entries, options)
+    )
     response = StreamingHttpResponse(lines, content_type=EXPORT_TYPES[format])
     filename = f"hikeshi-incident-{incident.pk}-timeline.{format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class RejectedRowOut(Schema):
+    """A row of the file that was not imported: its physical lines and why."""
+
+    line: int = Field(description="first physical line of the row (the header is line 1)")
+    last_line: int = Field(description="last physical line (a quoted cell may span lines)")
+    column: str = Field(description="the header name of the column at fault, if one is")
+    reason: str
+
+
+class ImportOut(Schema):
+    """What an import did: rows imported, rows rejected, and the stored file's SHA-256."""
+
+    filename: str
+    imported: int
+    rejected: list[RejectedRowOut] = Field(description="the first 1,000 rejected rows")
+    rejected_count: int = Field(description="every rejected row")
+    rows: int = Field(description="data rows read (imported + rejected_count)")
+    sha256: str
+    size: int
+    encoding: Literal["utf-8", "cp932"]
+    ignored_columns: list[str]
+
+
+@router.post(
+    "/incidents/{incident_id}/timeline/import",
+    response={200: ImportOut, **WRITE_ERRORS},
+)
+def import_timeline(
+    request: HttpRequest, incident_id: int, file: File[UploadedFile]
+) -> ImportOut | Status[dict[str, list[dict[str, object]]]]:
+    """Import timeline events from a CSV file (multipart field ``file``, UTF-8 or Shift_JIS).
+
+    Columns and time formats as on the import page (Timesketch or Japanese names). Rows
+    that cannot be read are listed with their line and reason and the others imported
+    together; a file that cannot be imported at all answers 422 naming the file.
+    """
+    user = caller(request)
+    incident = access.incident_for(user, incident_id, write=True)
+    report = timeline_import.import_csv(user, incident, file.name or "", file.chunks())
+    # The API speaks English, as its other messages do.
+    with translation.override("en"):
+        if report.error:
+            problem: dict[str, object] = {
+                "loc": ["body", "file"],
+                "msg": report.error,
+                "type": "invalid_file",
+            }
+            return Status(422, {"detail": [problem]})
+        rejected = [
+            RejectedRowOut(
+                line=row.line,
+                last_line=max(row.last_line, row.line),
+                column=row.column,
+                reason=row.problem.text(),
+            )
+            for row in report.rejected
+        ]
+    return ImportOut(
+        filename=report.filename,
+        imported=report.imported,
+        rejected=rejected,
+        rejected_count=report.rejected_count,
+        rows=report.rows,
+        sha256=report.sha256,
+        size=report.size,
+        encoding="cp932" if report.encoding == "cp932" else "utf-8",
+        ignored_columns=report.ignored_columns,
+    )

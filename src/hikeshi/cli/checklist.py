@@ -90,7 +90,7 @@ def _options_named() -> Iterator[None]:
         option = _OPTION_FOR_FIELD.get(error.field)
         if option is None:
             raise
-        raise CliError(f"{option}: {error.message}") from None
+        raise CliError(f"{option}: {error.english}") from None
 
 
 def _done_time(at: str | None, zone: str) -> datetime | None:
@@ -279,7 +279,7 @@ def assign_item(
     except InvalidInput as error:
         if error.field != "assignee":
             raise
-        raise CliError(f"{username.strip()}: {error.message}") from None
+        raise CliError(f"{username.strip()}: {error.english}") from None
     if assignee is None:
         message = f"Cleared the assignee of {item_label(item)}"
     else:

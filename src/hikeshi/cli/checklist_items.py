@@ -38,7 +38,7 @@ def item_label(item: ChecklistItem) -> str:
 def item_title(item: ChecklistItem, language: str = "ja") -> str:
     """Return the item's title from the guidance (its key if the guidance dropped it)."""
     step = guidance().get(item.key)
-    return step.title.get(language) if step else item.key
+    return step.title.for_language(language) if step else item.key
 
 
 def item_json(item: ChecklistItem, zone: str) -> dict[str, Any]:

@@ -102,7 +102,7 @@ def print_table(
             with translation.override(language):
                 typer.echo(f"\n{_phase_heading(phase, by_phase.get(phase), words)}")
         step = steps.get(item.key)
-        group_name = step.group_name.get(language) if step else item.group
+        group_name = step.group_name.for_language(language) if step else item.group
         if group_name != group:
             group = group_name
             typer.echo(f"  {group}")

@@ -66,7 +66,7 @@ def describe(error: Exception) -> tuple[str, int] | None:
     if isinstance(error, ConfigError):
         return f"configuration: {error} (see `hikeshi config`)", 1
     if isinstance(error, InvalidInput):
-        return f"{_OPTION_FOR_FIELD.get(error.field, error.field)}: {error.message}", 1
+        return f"{_OPTION_FOR_FIELD.get(error.field, error.field)}: {error.english}", 1
     if isinstance(error, ConflictError):
         return str(error), 1
     # Imported here: these modules load Django, which commands like --help must not wait for.

@@ -63,9 +63,9 @@ def export_guidance(
     ] = None,
 ) -> None:
     """Write the guidance (matrix, procedures, flow, cases, contacts) as JSON, CSV or Markdown."""
+    from hikeshi.datafiles.loading import DataFileError
     from hikeshi.guidance.export import export
     from hikeshi.guidance.knowledge import knowledge_base
-    from hikeshi.guidance.loading import GuidanceDataError
 
     if language is not None and export_format is not GuidanceFormat.MD:
         typer.echo(
@@ -75,8 +75,8 @@ def export_guidance(
         )
     try:
         kb = knowledge_base()
-    except GuidanceDataError as error:
-        first = str(error).splitlines()[0]
+    except DataFileError as error:
+        first = error.problems[0]
         raise CliError(
             f"the packaged guidance data is broken ({first}); `hikeshi guidance check` lists "
             "every problem"
@@ -121,14 +121,14 @@ def _loaders() -> list[Callable[[Path], object]]:
 
 def _file_problems(data_dir: Path) -> list[str]:
     """Return the problems of each file on its own, so that one broken file hides no other."""
-    from hikeshi.guidance.loading import GuidanceDataError
+    from hikeshi.datafiles.loading import DataFileError
 
     problems: list[str] = []
     for load in _loaders():
         try:
             load(data_dir)
-        except GuidanceDataError as error:
-            problems += str(error).splitlines()
+        except DataFileError as error:
+            problems += error.problems
     return problems
 
 
@@ -190,17 +190,17 @@ def check_guidance(
     ] = None,
 ) -> None:
     """Validate the guidance data; list every problem as file, entry and field (exit 1)."""
+    from hikeshi.datafiles.loading import DataFileError
     from hikeshi.guidance.knowledge import DATA_DIR, knowledge_base, load_knowledge_base
-    from hikeshi.guidance.loading import GuidanceDataError
 
     folder = data_dir or DATA_DIR
     try:
         # The packaged data may already be loaded in this process; a copy is read afresh.
         kb = knowledge_base() if data_dir is None else load_knowledge_base(folder)
-    except GuidanceDataError as error:
+    except DataFileError as error:
         # Loading stops at the first broken file; go through them one by one to list all.
         # With every file sound on its own, the error was a cross-reference between files.
-        problems = _file_problems(folder) or str(error).splitlines()
+        problems = _file_problems(folder) or list(error.problems)
     else:
         problems = _checklist_problems(kb)
     if problems:

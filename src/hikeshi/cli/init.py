@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hikeshi.cli.errors import CliError, reports_errors
-from hikeshi.cli.runtime import acting_user, generate_password, pending_migrations, setup_django
+from hikeshi.cli.runtime import (
+    acting_user,
+    generate_password,
+    pending_migrations,
+    report_stale_uploads,
+    setup_django,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -47,10 +54,23 @@ def create_first_admin() -> tuple[User, str] | None:
             f"there is no administrator, but a user named {ADMIN_USERNAME!r} exists; "
             "make one with `hikeshi user create NAME --admin`"
         )
+    from hikeshi.sitelog.services import SiteEventKind, record_site_event, system_user
+
     password = generate_password()
     try:
         with transaction.atomic():
             user = User.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+            record_site_event(
+                SiteEventKind.USER_CREATED,
+                actor=None,
+                subject=ADMIN_USERNAME,
+                detail={
+                    "via": "init",
+                    "system_user": system_user(),
+                    "site_admin": True,
+                    "password": "generated",
+                },
+            )
     except IntegrityError:
         # Another `hikeshi init` created it a moment ago; that one shows the password.
         return None
@@ -64,7 +84,9 @@ def init(
     ] = False,
 ) -> None:
     """Create or migrate the database and the first administrator; quiet when nothing changes."""
+    started = time.time()
     setup_django(require_migrated=False)
+    report_stale_uploads(started)
     applied = migrate_database()
     if applied:
         plural = "" if applied == 1 else "s"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
+from hikeshi import bounds
 from hikeshi.cli.errors import CliError, UsageProblem
 
 if TYPE_CHECKING:
@@ -45,6 +46,22 @@ def setup_django(*, require_migrated: bool = True) -> None:
     translation.activate("en")
     if require_migrated and pending_migrations():
         raise CliError("the database is not set up or not up to date; run `hikeshi init`")
+
+
+def report_stale_uploads(started: float) -> None:
+    """Remove uploads an interrupted server left in the data folder, saying how many."""
+    from django.conf import settings
+
+    from hikeshi.web.uploads import remove_stale_uploads
+
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    removed = remove_stale_uploads(folder, started)
+    if removed:
+        plural = "" if len(removed) == 1 else "s"
+        typer.echo(
+            f"Removed {len(removed)} unfinished upload{plural} an interrupted server left "
+            f"in {folder}."
+        )
 
 
 def pending_migrations() -> int:
@@ -107,22 +124,31 @@ def find_incident(user: User, incident_id: int, *, write: bool = False) -> Incid
 
 
 def parse_time(value: str, option: str, zone: str = DEFAULT_ZONE) -> datetime:
-    """Return the ISO 8601 time as an aware datetime; times without an offset are in ``zone``."""
+    """Return the ISO 8601 time as a UTC instant; times without an offset are in ``zone``.
+
+    The time must lie in hikeshi's range (hikeshi.bounds); anything else is a usage problem
+    naming the option.
+    """
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        return bounds.parse_instant(option, value, bounds.display_zone(zone))
+    except bounds.OutOfBounds as error:
+        shown = bounds.clip(value, 40)
         raise UsageProblem(
-            f"{option} {value!r} is not an ISO 8601 time; write it like 2026-11-20T09:30 "
-            f"(read in {zone}) or 2026-11-20T09:30+09:00"
+            f"{option} {shown!r}: {error.english}; a time without an offset is read in {zone}"
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(zone))
-    return parsed
 
 
 def local_iso(value: datetime | None, zone: str) -> str | None:
-    """Return the time in ``zone`` as ISO 8601 text, or None."""
-    return value.astimezone(ZoneInfo(zone)).isoformat() if value is not None else None
+    """Return the time in ``zone`` as ISO 8601 text, or None.
+
+    A stored time outside hikeshi's range, or a zone that no longer loads, comes out in UTC
+    (its +00:00 says so) rather than as an error.
+    """
+    if value is None:
+        return None
+    if not bounds.is_representable(value):
+        return value.astimezone(UTC).isoformat()
+    return value.astimezone(bounds.display_zone(zone)).isoformat()
 
 
 def text_table(header: list[str], rows: list[list[str]]) -> list[str]:

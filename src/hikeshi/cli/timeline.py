@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hikeshi.cli.errors import CliError, reports_errors
+from hikeshi.cli.errors import CliError, UsageProblem, reports_errors
 from hikeshi.cli.runtime import AsUser, acting_user, find_incident, setup_django
 
 if TYPE_CHECKING:
@@ -36,13 +36,42 @@ def export_timeline(
         Path | None,
         typer.Option(dir_okay=False, writable=True, help="Write here instead of stdout."),
     ] = None,
+    bom: Annotated[
+        bool,
+        typer.Option(
+            "--bom",
+            help="Start the CSV with a UTF-8 byte order mark, so that Excel (Japanese "
+            "Windows included) opens it correctly.",
+        ),
+    ] = False,
+    local_time: Annotated[
+        bool,
+        typer.Option(
+            "--local-time",
+            help="Add local_datetime (the incident's time zone, with its offset) and "
+            "time_zone columns after the UTC ones.",
+        ),
+    ] = False,
     as_user: AsUser = None,
 ) -> None:
-    """Export events and action records, oldest first, times in UTC."""
+    """Export events and action records, oldest first, times in UTC (and local on request).
+
+    Cells a spreadsheet would run as a formula (=, +, -, @ first) are prefixed with '.
+    """
     setup_django()
-    from hikeshi.incidents.services.timeline import Timeline, export_csv, export_jsonl
+    from zoneinfo import ZoneInfo
+
+    from hikeshi.incidents.services.timeline import Timeline
+    from hikeshi.incidents.services.timeline_export import (
+        ExportOptions,
+        export_csv,
+        export_jsonl,
+    )
 
     incident = find_incident(acting_user(as_user), incident_id)
+    if bom and export_format is not ExportFormat.CSV:
+        raise UsageProblem("--bom applies to CSV only (JSON Lines never carries one)")
+    options = ExportOptions(bom=bom, zone=ZoneInfo(incident.time_zone) if local_time else None)
     written = 0
 
     def entries() -> Iterator[TimelineEntry]:
@@ -51,7 +80,11 @@ def export_timeline(
             written += 1
             yield entry
 
-    chunks = export_csv(entries()) if export_format is ExportFormat.CSV else export_jsonl(entries())
+    chunks = (
+        export_csv(entries(), options)
+        if export_format is ExportFormat.CSV
+        else export_jsonl(entries(), options)
+    )
     if output is None:
         for chunk in chunks:
             typer.echo(chunk, nl=False)
@@ -79,22 +112,31 @@ def import_timeline(
     ],
     as_user: AsUser = None,
 ) -> None:
-    """Import timeline events from CSV (UTF-8 or Shift_JIS); bad lines are listed, not taken."""
+    """Import timeline events from CSV (UTF-8 or Shift_JIS); bad lines are listed, not taken.
+
+    The file is copied into the incident's uploads folder while its SHA-256 is computed
+    (recorded in the action record), then read from there a row at a time.
+    """
     setup_django()
-    from hikeshi.incidents.services.timeline import import_csv
+    from hikeshi.incidents.services.timeline_import import import_csv
+    from hikeshi.incidents.workspace import chunks_of
 
     actor = acting_user(as_user)
     incident = find_incident(actor, incident_id, write=True)
     try:
-        content = file.read_bytes()
+        with file.open("rb") as handle:
+            report = import_csv(actor, incident, file.name, chunks_of(handle))
     except OSError as error:
         raise CliError(f"cannot read {file}: {error.strerror or error}") from None
-    report = import_csv(actor, incident, file.name, content)
     if report.error:
         raise CliError(report.error)
     typer.echo(
         f"Imported {report.imported} events into incident #{incident.pk}; "
-        f"rejected {len(report.rejected)} lines."
+        f"rejected {report.rejected_count} lines."
     )
     for rejected in report.rejected:
-        typer.echo(f"  {file.name}, line {rejected.line}: {rejected.reason}")
+        where = "lines" if rejected.last_line > rejected.line else "line"
+        typer.echo(f"  {report.filename}, {where} {rejected.lines}: {rejected.reason}")
+    if report.rejected_count > len(report.rejected):
+        typer.echo(f"  ... and {report.rejected_count - len(report.rejected)} more rejected rows")
+    typer.echo(f"Stored as {report.stored_path} (SHA-256 {report.sha256})", err=True)

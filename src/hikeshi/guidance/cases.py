@@ -8,12 +8,12 @@ from pathlib import Path
 
 from pydantic import Field, HttpUrl, model_validator
 
-from hikeshi.guidance.loading import load_model
+from hikeshi.datafiles.loading import load_file
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 
 # One checklist vocabulary and id scheme for every guidance source.
 from hikeshi.guidance.procedures import ChecklistPhase, EntryId
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
 
 
 class Obligation(StrEnum):
@@ -43,20 +43,20 @@ class ReferenceTiming(StrEnum):
     DURING = "during"
 
 
-class CaseStep(GuidanceModel):
+class CaseStep(DataModel):
     """One action of a case's first response."""
 
     id: EntryId
     checklist_phase: ChecklistPhase
-    text: LocalizedText
-    note: LocalizedText | None = None
+    text: TranslatedText
+    note: TranslatedText | None = None
 
 
-class FirstResponseCase(GuidanceModel):
+class FirstResponseCase(DataModel):
     """A situation and the first response the source gives for it."""
 
     id: EntryId
-    situation: LocalizedText
+    situation: TranslatedText
     steps: list[CaseStep] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -67,31 +67,31 @@ class FirstResponseCase(GuidanceModel):
         return self
 
 
-class Advice(GuidanceModel):
+class Advice(DataModel):
     """A supplementary point of an answer (e.g. which police department handles it)."""
 
     id: EntryId
-    text: LocalizedText
+    text: TranslatedText
 
 
-class ReportingTarget(GuidanceModel):
+class ReportingTarget(DataModel):
     """Where to report, when, and how binding it is."""
 
     id: EntryId
     checklist_phase: ChecklistPhase
     recipient: Recipient
-    name: LocalizedText
+    name: TranslatedText
     # Quoted from the answer: the situation in which the report applies.
-    applies_when: LocalizedText
+    applies_when: TranslatedText
     obligation: Obligation
     # What makes the report binding (a law, a certification agreement ...).
-    basis: LocalizedText | None = None
-    answer: LocalizedText
+    basis: TranslatedText | None = None
+    answer: TranslatedText
     advice: list[Advice] = []
     # The page the answer refers to; url stays empty where the source gives none.
-    page: LocalizedText | None = None
+    page: TranslatedText | None = None
     url: HttpUrl | None = None
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportingTarget:
@@ -102,53 +102,53 @@ class ReportingTarget(GuidanceModel):
         return self
 
 
-class Question(GuidanceModel):
+class Question(DataModel):
     """A question of the Q&A with the reporting targets its answer names."""
 
     id: EntryId
-    question: LocalizedText
-    intro: LocalizedText | None = None
+    question: TranslatedText
+    intro: TranslatedText | None = None
     targets: list[ReportingTarget] = Field(min_length=1)
 
 
-class ReferenceRow(GuidanceModel):
+class ReferenceRow(DataModel):
     """A row of a reference list: what it helps with, and which organisation's page."""
 
     id: EntryId
-    topic: LocalizedText
-    organisation: LocalizedText
-    page: LocalizedText | None = None
+    topic: TranslatedText
+    organisation: TranslatedText
+    page: TranslatedText | None = None
     url: HttpUrl | None = None
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
 
-class ReferenceList(GuidanceModel):
+class ReferenceList(DataModel):
     """A table of contacts and reference pages (before or during an incident)."""
 
     id: EntryId
     timing: ReferenceTiming
-    title: LocalizedText
-    intro: LocalizedText
+    title: TranslatedText
+    intro: TranslatedText
     rows: list[ReferenceRow] = Field(min_length=1)
 
 
-class FirstResponseSection(GuidanceModel):
+class FirstResponseSection(DataModel):
     """The first-response-by-case section."""
 
-    title: LocalizedText
-    intro: LocalizedText
+    title: TranslatedText
+    intro: TranslatedText
     cases: list[FirstResponseCase] = Field(min_length=1)
 
 
-class ReportingSection(GuidanceModel):
+class ReportingSection(DataModel):
     """The Q&A on reporting to the police, ministries and other bodies."""
 
-    title: LocalizedText
-    intro: LocalizedText
+    title: TranslatedText
+    intro: TranslatedText
     questions: list[Question] = Field(min_length=1)
 
 
-class CasesFile(GuidanceModel):
+class CasesFile(DataModel):
     """The content of cases.yaml."""
 
     first_response: FirstResponseSection
@@ -198,4 +198,4 @@ class CasesFile(GuidanceModel):
 
 def load_cases(data_dir: Path) -> CasesFile:
     """Return the validated first-response cases and reporting Q&A from ``data_dir/cases.yaml``."""
-    return load_model(data_dir / "cases.yaml", CasesFile)
+    return load_file(data_dir / "cases.yaml", CasesFile)

@@ -14,18 +14,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from hikeshi.datafiles.text import TranslatedText
 from hikeshi.guidance.knowledge import KnowledgeBase, knowledge_base
 from hikeshi.guidance.matrix import Applicability, MatrixItem
 from hikeshi.guidance.procedures import CategoryId, ChecklistPhase, LeakCause, Step
-from hikeshi.guidance.text import LocalizedText
 
 PHASES: tuple[str, ...] = tuple(p.value for p in ChecklistPhase)
 REQUIRED = "required"
 CONDITIONAL = "conditional"
 
-_FLOW_GROUP = LocalizedText(ja="JPCERT/CC 対応フロー", en="JPCERT/CC handling flow")
-_CASES_GROUP = LocalizedText(ja="ケース別の初動対応", en="First response by case")
-_SME_BASIC = LocalizedText(ja="IPA 手引き: 基本ステップ", en="IPA SME guide: basic steps")
+_FLOW_GROUP = TranslatedText(ja="JPCERT/CC 対応フロー", en="JPCERT/CC handling flow")
+_CASES_GROUP = TranslatedText(ja="ケース別の初動対応", en="First response by case")
+_SME_BASIC = TranslatedText(ja="IPA 手引き: 基本ステップ", en="IPA SME guide: basic steps")
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,12 @@ class GuidanceStep:
     source: str  # matrix | procedure | flow | case
     phase: str
     group: str  # a stable code: the matrix target, or the guide section
-    group_name: LocalizedText
-    title: LocalizedText
+    group_name: TranslatedText
+    title: TranslatedText
     requirement: str = REQUIRED
-    details: tuple[LocalizedText, ...] = ()
-    condition: LocalizedText | None = None
-    note: LocalizedText | None = None
+    details: tuple[TranslatedText, ...] = ()
+    condition: TranslatedText | None = None
+    note: TranslatedText | None = None
     references: tuple[str, ...] = ()
     log_checks: tuple[str, ...] = ()
     number: int | None = None
@@ -66,7 +66,7 @@ def _matrix_step(kb: KnowledgeBase, item: MatrixItem) -> GuidanceStep:
     )
 
 
-def _procedure_step(step: Step, group: str, group_name: LocalizedText) -> GuidanceStep:
+def _procedure_step(step: Step, group: str, group_name: TranslatedText) -> GuidanceStep:
     return GuidanceStep(
         key=f"procedure:{step.id}",
         source="procedure",
@@ -82,7 +82,7 @@ def _procedure_steps(kb: KnowledgeBase, procedure: str) -> Iterator[GuidanceStep
     category_id, _, cause = procedure.partition(".")
     category = kb.procedures.category(CategoryId(category_id))
     steps = category.steps_for(LeakCause(cause)) if cause else category.steps
-    name = LocalizedText(
+    name = TranslatedText(
         ja=f"IPA 手引き: {category.name.ja}", en=f"IPA SME guide: {category.name.en}"
     )
     for step in steps:
@@ -91,7 +91,7 @@ def _procedure_steps(kb: KnowledgeBase, procedure: str) -> Iterator[GuidanceStep
 
 def _flow_steps(kb: KnowledgeBase, cases: set[str]) -> Iterator[GuidanceStep]:
     for phase in kb.flow.phases:
-        group_name = LocalizedText(
+        group_name = TranslatedText(
             ja=f"{_FLOW_GROUP.ja}: {phase.name.ja}", en=f"{_FLOW_GROUP.en}: {phase.name.en}"
         )
         for group in phase.groups:

@@ -8,21 +8,21 @@ from typing import TypeVar
 
 from pydantic import Field, model_validator
 
+from hikeshi.datafiles.loading import DataFileError, load_file
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 from hikeshi.guidance.contacts import ContactKind, SeedName, load_contacts
-from hikeshi.guidance.loading import GuidanceDataError, load_model
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
 
 _ID = r"^[a-z][a-z0-9_]*$"
 
 
-class _Transcribed(GuidanceModel):
+class _Transcribed(DataModel):
     """Shared by every entry that may carry reconstructed seed text."""
 
     # Set where the seed text was garbled (OCR) or placed ambiguously and had to be read
     # from context; the note says how, so a reviewer can check against the seed.
     inferred: bool = False
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
     @model_validator(mode="after")
     def _inferred_needs_note(self) -> _Transcribed:
@@ -34,14 +34,14 @@ class _Transcribed(GuidanceModel):
 class Statement(_Transcribed):
     """One sentence of advice or one step, transcribed from a seed."""
 
-    text: LocalizedText
+    text: TranslatedText
 
 
 class Answer(_Transcribed):
     """A choice for a question: it adds outcomes, asks a further question, or both."""
 
     id: str = Field(pattern=_ID)
-    label: LocalizedText
+    label: TranslatedText
     # The next question; None ends the walk.
     next: str | None = None
     # Outcomes collected when this answer is chosen. Several can apply to one incident
@@ -53,8 +53,8 @@ class Question(_Transcribed):
     """A question shown on the guided page."""
 
     id: str = Field(pattern=_ID)
-    text: LocalizedText
-    help: LocalizedText | None = None
+    text: TranslatedText
+    help: TranslatedText | None = None
     answers: list[Answer] = Field(min_length=2)
     sources: list[SeedName] = []
 
@@ -77,7 +77,7 @@ class Outcome(_Transcribed):
     """Where to go: contacts (shipped or the deployment's own) with advice."""
 
     id: str = Field(pattern=_ID)
-    title: LocalizedText
+    title: TranslatedText
     advice: list[Statement] = Field(min_length=1)
     # Ids in contacts.yaml.
     contacts: list[str] = []
@@ -97,11 +97,11 @@ class Outcome(_Transcribed):
         return self
 
 
-class GuideSection(GuidanceModel):
+class GuideSection(DataModel):
     """One heading of a response guide with its steps and contacts."""
 
     id: str = Field(pattern=_ID)
-    title: LocalizedText
+    title: TranslatedText
     steps: list[Statement] = []
     contacts: list[str] = []
 
@@ -112,16 +112,16 @@ class GuideSection(GuidanceModel):
         return self
 
 
-class Guide(GuidanceModel):
+class Guide(DataModel):
     """A response guide an outcome points to (the Emotet response, permanent measures)."""
 
     id: str = Field(pattern=_ID)
-    title: LocalizedText
+    title: TranslatedText
     sections: list[GuideSection] = Field(min_length=1)
     sources: list[SeedName] = []
 
 
-class Walk(GuidanceModel):
+class Walk(DataModel):
     """The state after some answers: outcomes so far and the question still open."""
 
     outcomes: list[Outcome]
@@ -133,7 +133,7 @@ class Walk(GuidanceModel):
         return self.next_question is None
 
 
-class ConsultationFile(GuidanceModel):
+class ConsultationFile(DataModel):
     """The content of the consultation data file: a flow from ``start`` to outcomes."""
 
     start: str
@@ -277,7 +277,7 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
 
 def load_consultation(data_dir: Path) -> ConsultationFile:
     """Return the validated flow of ``consultation.yaml``, its contacts checked too."""
-    flow = load_model(data_dir / "consultation.yaml", ConsultationFile)
+    flow = load_file(data_dir / "consultation.yaml", ConsultationFile)
     # The flow names contacts by id; a missing one would leave a user with nowhere to go.
     known = {contact.id for contact in load_contacts(data_dir).contacts}
     problems = [
@@ -286,5 +286,5 @@ def load_consultation(data_dir: Path) -> ConsultationFile:
         if contact_id not in known
     ]
     if problems:
-        raise GuidanceDataError("\n".join(problems))
+        raise DataFileError(*problems)
     return flow

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from hikeshi.guidance.loading import load_model
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
+from hikeshi.datafiles.loading import load_file
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 
 # The name of a seed document the content was taken from (provenance, not a path).
 SeedName = Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")]
@@ -57,14 +57,14 @@ DEPLOYMENT_KINDS = frozenset(
 )
 
 
-class Phone(GuidanceModel):
+class Phone(DataModel):
     """A telephone number as printed in a seed, with how sure the reading is."""
 
     number: str = Field(pattern=r"^\+?[0-9][0-9-]{2,}[0-9]$")
-    label: LocalizedText | None = None
+    label: TranslatedText | None = None
     # Set where OCR noise (e.g. a phone icon read as a digit) had to be removed.
     inferred: bool = False
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
     @model_validator(mode="after")
     def _inferred_needs_note(self) -> Phone:
@@ -73,24 +73,24 @@ class Phone(GuidanceModel):
         return self
 
 
-class UrlCorrection(GuidanceModel):
+class UrlCorrection(DataModel):
     """A URL that a seed prints wrongly, and the address used instead."""
 
     # Kept as plain text: the point is to show exactly what the seed printed.
     seen: str = Field(min_length=1)
     corrected: HttpUrl
-    reason: LocalizedText
+    reason: TranslatedText
 
 
-class Contact(GuidanceModel):
+class Contact(DataModel):
     """One organisation's desk or page: what it is for, when to use it, how to reach it."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: ContactKind
-    organisation: LocalizedText
-    name: LocalizedText
-    purpose: LocalizedText
-    when_to_use: LocalizedText
+    organisation: TranslatedText
+    name: TranslatedText
+    purpose: TranslatedText
+    when_to_use: TranslatedText
     # The current address first; older addresses named in older seeds follow.
     urls: list[HttpUrl] = []
     phones: list[Phone] = []
@@ -99,7 +99,7 @@ class Contact(GuidanceModel):
     sources: list[SeedName] = []
     url_corrections: list[UrlCorrection] = []
     inferred: bool = False
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
     @field_validator("urls", mode="before")
     @classmethod
@@ -123,7 +123,7 @@ class Contact(GuidanceModel):
         return self
 
 
-class ContactsFile(GuidanceModel):
+class ContactsFile(DataModel):
     """The content of the contacts data file: the contacts shipped with hikeshi."""
 
     contacts: list[Contact]
@@ -153,4 +153,4 @@ class ContactsFile(GuidanceModel):
 
 def load_contacts(data_dir: Path) -> ContactsFile:
     """Return the validated contacts of ``data_dir/contacts.yaml``."""
-    return load_model(data_dir / "contacts.yaml", ContactsFile)
+    return load_file(data_dir / "contacts.yaml", ContactsFile)

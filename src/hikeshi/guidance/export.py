@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
+from hikeshi.datafiles.text import TranslatedText, is_english
 from hikeshi.guidance.knowledge import KnowledgeBase
 from hikeshi.guidance.matrix import Applicability, MatrixItem, MatrixType
-from hikeshi.guidance.text import LocalizedText
+from hikeshi.spreadsheet import Cell, csv_text
 
 FORMATS = ("json", "csv", "md")
 _MARK = {Applicability.REQUIRED: "○", Applicability.CONDITIONAL: "△", Applicability.NONE: ""}
 
 
-def _text(value: LocalizedText | None) -> dict[str, str] | None:
+def _text(value: TranslatedText | None) -> dict[str, str] | None:
     return None if value is None else {"ja": value.ja, "en": value.en}
 
 
@@ -74,45 +73,46 @@ CSV_COLUMNS = (
 
 
 def as_csv(kb: KnowledgeBase) -> str:
-    """Return the matrix as CSV, one row per item (steps joined by newlines)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for item in kb.matrix.items:
-        target = kb.matrix.target(item.target)
-        writer.writerow(
-            [
-                item.number,
-                item.target,
-                target.name.ja,
-                target.name.en,
-                item.phase.value,
-                *(item.applicability.for_type(t).value for t in MatrixType),
-                item.title.ja,
-                item.title.en,
-                "\n".join(s.ja for s in item.steps),
-                "\n".join(s.en for s in item.steps),
-                item.condition.ja if item.condition else "",
-                item.condition.en if item.condition else "",
-                " ".join(str(u) for u in item.references),
-                "true" if item.inferred else "false",
-                item.note.ja if item.note else "",
-                item.note.en if item.note else "",
-                " ".join(item.log_checks),
-            ]
-        )
-    return buffer.getvalue()
+    """Return the matrix as CSV, one row per item (steps joined by newlines).
+
+    Cells a spreadsheet would evaluate as a formula are prefixed with a quote (the data is
+    edited by hand, and a step may well begin with "-").
+    """
+    return csv_text(CSV_COLUMNS, (_csv_row(kb, item) for item in kb.matrix.items))
+
+
+def _csv_row(kb: KnowledgeBase, item: MatrixItem) -> list[Cell]:
+    target = kb.matrix.target(item.target)
+    return [
+        item.number,
+        item.target,
+        target.name.ja,
+        target.name.en,
+        item.phase.value,
+        *(item.applicability.for_type(t).value for t in MatrixType),
+        item.title.ja,
+        item.title.en,
+        "\n".join(s.ja for s in item.steps),
+        "\n".join(s.en for s in item.steps),
+        item.condition.ja if item.condition else "",
+        item.condition.en if item.condition else "",
+        " ".join(str(u) for u in item.references),
+        "true" if item.inferred else "false",
+        item.note.ja if item.note else "",
+        item.note.en if item.note else "",
+        " ".join(item.log_checks),
+    ]
 
 
 def as_markdown(kb: KnowledgeBase, language: str = "ja") -> str:
     """Return a readable Markdown document of the matrix, the rules and the type mapping."""
-    en = language.startswith("en")
+    en = is_english(language)
     lines = [
         "# " + ("Incident response items (JPCERT/CC)" if en else "インシデント対応項目(JPCERT/CC)")
     ]
     lines.append("")
     for rule in kb.matrix.rules:
-        lines.append(f"- {rule.text.get(language)}")
+        lines.append(f"- {rule.text.for_language(language)}")
     lines += [
         "",
         "| # | " + " | ".join(t.value for t in MatrixType) + " | item |",
@@ -120,25 +120,33 @@ def as_markdown(kb: KnowledgeBase, language: str = "ja") -> str:
     ]
     for item in kb.matrix.items:
         marks = " | ".join(_MARK[item.applicability.for_type(t)] for t in MatrixType)
-        lines.append(f"| {item.number} | {marks} | {item.title.get(language)} |")
+        lines.append(f"| {item.number} | {marks} | {item.title.for_language(language)} |")
     current = ""
     for item in kb.matrix.items:
         if item.target != current:
             current = item.target
-            lines += ["", f"## {kb.matrix.target(current).name.get(language)}"]
-        lines += ["", f"### {item.number}. {item.title.get(language)} ({item.phase.value})", ""]
-        lines += [f"{n}. {step.get(language)}" for n, step in enumerate(item.steps, start=1)]
+            lines += ["", f"## {kb.matrix.target(current).name.for_language(language)}"]
+        lines += [
+            "",
+            f"### {item.number}. {item.title.for_language(language)} ({item.phase.value})",
+            "",
+        ]
+        lines += [
+            f"{n}. {step.for_language(language)}" for n, step in enumerate(item.steps, start=1)
+        ]
         if item.condition:
-            lines.append(f"\n> {'Applies when' if en else '条件'}: {item.condition.get(language)}")
+            lines.append(
+                f"\n> {'Applies when' if en else '条件'}: {item.condition.for_language(language)}"
+            )
         if item.note:
-            lines.append(f"\n> {'Note' if en else '注記'}: {item.note.get(language)}")
+            lines.append(f"\n> {'Note' if en else '注記'}: {item.note.for_language(language)}")
         lines += [f"- <{url}>" for url in item.references]
     lines += ["", "## " + ("Incident types" if en else "インシデント種別"), ""]
     for incident_type in kb.incident_types.incident_types:
         columns = ", ".join(t.value for t in incident_type.matrix_types) or "-"
         lines.append(
-            f"- **{incident_type.name.get(language)}** ({incident_type.code.value}): "
-            f"{columns}. {incident_type.rationale.get(language)}"
+            f"- **{incident_type.name.for_language(language)}** ({incident_type.code.value}): "
+            f"{columns}. {incident_type.rationale.for_language(language)}"
         )
     return "\n".join(lines) + "\n"
 

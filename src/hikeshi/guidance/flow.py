@@ -8,12 +8,12 @@ from pathlib import Path
 
 from pydantic import Field, HttpUrl, model_validator
 
-from hikeshi.guidance.loading import load_model
+from hikeshi.datafiles.loading import load_file
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 
 # One checklist vocabulary and id scheme for every guidance source.
 from hikeshi.guidance.procedures import ChecklistPhase, EntryId
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
 
 
 class FlowPhaseId(StrEnum):
@@ -32,57 +32,57 @@ class CaseType(StrEnum):
     RANSOMWARE = "ransomware"  # ランサムウェア
 
 
-class Point(GuidanceModel):
+class Point(DataModel):
     """A point (・) of a requirement group: one action of the flow."""
 
     id: EntryId
     checklist_phase: ChecklistPhase
-    text: LocalizedText
+    text: TranslatedText
     # The 【…】 branch a point belongs to, e.g. "when judged to be an incident".
-    condition: LocalizedText | None = None
-    note: LocalizedText | None = None
+    condition: TranslatedText | None = None
+    note: TranslatedText | None = None
 
 
-class RequirementGroup(GuidanceModel):
+class RequirementGroup(DataModel):
     """A requirement (◆) of a phase with its points."""
 
     id: EntryId
-    title: LocalizedText
+    title: TranslatedText
     points: list[Point] = Field(min_length=1)
 
 
-class CaseNote(GuidanceModel):
+class CaseNote(DataModel):
     """A case-specific note (◇ …（標的型メール攻撃の場合）) attached to a phase."""
 
     id: EntryId
     case: CaseType
     checklist_phase: ChecklistPhase
-    text: LocalizedText
-    note: LocalizedText | None = None
+    text: TranslatedText
+    note: TranslatedText | None = None
 
 
-class RecordItem(GuidanceModel):
+class RecordItem(DataModel):
     """One thing to write down when an incident is detected or reported."""
 
     id: EntryId
     checklist_phase: ChecklistPhase
-    text: LocalizedText
-    note: LocalizedText | None = None
+    text: TranslatedText
+    note: TranslatedText | None = None
 
 
-class RecordList(GuidanceModel):
+class RecordList(DataModel):
     """The example record items (記録事項例) of a phase."""
 
     id: EntryId
-    title: LocalizedText
+    title: TranslatedText
     items: list[RecordItem] = Field(min_length=1)
 
 
-class FlowPhase(GuidanceModel):
+class FlowPhase(DataModel):
     """One process of the flow: its requirements, record items and case notes."""
 
     id: FlowPhaseId
-    name: LocalizedText
+    name: TranslatedText
     groups: list[RequirementGroup] = Field(min_length=1)
     records: RecordList | None = None
     case_notes: list[CaseNote] = []
@@ -114,22 +114,22 @@ class FlowPhase(GuidanceModel):
         return self
 
 
-class Source(GuidanceModel):
+class Source(DataModel):
     """Where the flow comes from."""
 
-    title: LocalizedText
-    publisher: LocalizedText
+    title: TranslatedText
+    publisher: TranslatedText
     url: HttpUrl
 
 
-class FlowFile(GuidanceModel):
+class FlowFile(DataModel):
     """The content of flow.yaml."""
 
-    title: LocalizedText
-    intro: LocalizedText
+    title: TranslatedText
+    intro: TranslatedText
     phases: list[FlowPhase] = Field(min_length=4, max_length=4)
     # The flow's closing remark: the processes have no fixed order.
-    ordering_note: LocalizedText
+    ordering_note: TranslatedText
     source: Source
 
     def phase(self, phase_id: FlowPhaseId) -> FlowPhase:
@@ -160,4 +160,4 @@ class FlowFile(GuidanceModel):
 
 def load_flow(data_dir: Path) -> FlowFile:
     """Return the validated incident handling flow from ``data_dir/flow.yaml``."""
-    return load_model(data_dir / "flow.yaml", FlowFile)
+    return load_file(data_dir / "flow.yaml", FlowFile)

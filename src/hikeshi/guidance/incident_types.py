@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import model_validator
 
-from hikeshi.guidance.loading import load_model
+from hikeshi.datafiles.loading import load_file
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 from hikeshi.guidance.matrix import MatrixType
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
 
 
 class IncidentTypeCode(StrEnum):
@@ -57,16 +57,16 @@ class FirstResponseCase(StrEnum):
     ACCOUNT_MISUSE = "account_misuse"
 
 
-class IncidentType(GuidanceModel):
+class IncidentType(DataModel):
     """One incident type and the guidance it is linked to."""
 
     code: IncidentTypeCode
-    name: LocalizedText
-    description: LocalizedText
+    name: TranslatedText
+    description: TranslatedText
     # Matrix columns whose items apply; empty when the matrix has no fitting column.
     matrix_types: list[MatrixType] = []
     # Why these columns (and not the others), grounded in the matrix items.
-    rationale: LocalizedText
+    rationale: TranslatedText
     sme_procedures: list[SmeProcedureId] = []
     flow_cases: list[FlowCase] = []
     first_response_cases: list[FirstResponseCase] = []
@@ -84,7 +84,7 @@ class IncidentType(GuidanceModel):
         return self
 
 
-class IncidentTypesFile(GuidanceModel):
+class IncidentTypesFile(DataModel):
     """The content of the incident-types data file: every code once, in order."""
 
     incident_types: list[IncidentType]
@@ -116,4 +116,4 @@ class IncidentTypesFile(GuidanceModel):
 
 def load_incident_types(data_dir: Path) -> IncidentTypesFile:
     """Return the validated incident types of ``data_dir/incident_types.yaml``."""
-    return load_model(data_dir / "incident_types.yaml", IncidentTypesFile)
+    return load_file(data_dir / "incident_types.yaml", IncidentTypesFile)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from hikeshi.datafiles.loading import DataFileError
 from hikeshi.guidance.cases import CasesFile, load_cases
 from hikeshi.guidance.consultation import ConsultationFile, load_consultation
 from hikeshi.guidance.contacts import ContactsFile, load_contacts
 from hikeshi.guidance.flow import FlowFile, load_flow
 from hikeshi.guidance.incident_types import IncidentType, IncidentTypesFile, load_incident_types
-from hikeshi.guidance.loading import GuidanceDataError
 from hikeshi.guidance.matrix import Matrix, load_matrix
 from hikeshi.guidance.procedures import CategoryId, ProceduresFile, load_procedures
 
@@ -39,7 +39,7 @@ class KnowledgeBase:
 
 
 def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
-    """Return the knowledge base read from ``data_dir``; raise GuidanceDataError if broken."""
+    """Return the knowledge base read from ``data_dir``; raise DataFileError if broken."""
     kb = KnowledgeBase(
         matrix=load_matrix(data_dir),
         procedures=load_procedures(data_dir),
@@ -60,7 +60,7 @@ def knowledge_base() -> KnowledgeBase:
 
 
 def _cross_check(kb: KnowledgeBase) -> None:
-    """Raise GuidanceDataError where one file names an entry another file lacks."""
+    """Raise DataFileError where one file names an entry another file lacks."""
     problems: list[str] = []
     categories = {c.value for c in CategoryId}
     case_ids = {case.id for case in kb.cases.first_response.cases}
@@ -86,4 +86,4 @@ def _cross_check(kb: KnowledgeBase) -> None:
                     f"contact {contact!r} (not in contacts.yaml)"
                 )
     if problems:
-        raise GuidanceDataError("\n".join(problems))
+        raise DataFileError(*problems)

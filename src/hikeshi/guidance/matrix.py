@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import Field, HttpUrl, model_validator
 
-from hikeshi.guidance.loading import GuidanceDataError, load_model
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
+from hikeshi.datafiles.loading import DataFileError, load_file, load_folder
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 
 
 class Phase(StrEnum):
@@ -37,7 +37,7 @@ class MatrixType(StrEnum):
     INSIDER = "insider"
 
 
-class TypeApplicability(GuidanceModel):
+class TypeApplicability(DataModel):
     """One applicability cell per matrix incident type."""
 
     apt: Applicability
@@ -51,29 +51,29 @@ class TypeApplicability(GuidanceModel):
         return value
 
 
-class Target(GuidanceModel):
+class Target(DataModel):
     """A matrix target row group (PROXY, FireWall, DNS ...)."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: LocalizedText
-    note: LocalizedText | None = None
+    name: TranslatedText
+    note: TranslatedText | None = None
 
 
-class MatrixItem(GuidanceModel):
+class MatrixItem(DataModel):
     """One numbered item of the matrix."""
 
     number: int = Field(ge=1, le=75)
     target: str
     phase: Phase
     applicability: TypeApplicability
-    title: LocalizedText
-    steps: list[LocalizedText]
+    title: TranslatedText
+    steps: list[TranslatedText]
     references: list[HttpUrl] = []
     # Set where the seed's cell was empty or shifted and the value was read from context.
     inferred: bool = False
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
     # For conditional (△) cells: when the item applies.
-    condition: LocalizedText | None = None
+    condition: TranslatedText | None = None
     # Ids of the log-analysis checks that answer this item (filled as checks are built).
     log_checks: list[str] = []
 
@@ -84,27 +84,27 @@ class MatrixItem(GuidanceModel):
         return self
 
 
-class MatrixFile(GuidanceModel):
+class MatrixFile(DataModel):
     """The content of one matrix data file."""
 
     items: list[MatrixItem] = []
 
 
-class ChecklistRule(GuidanceModel):
+class ChecklistRule(DataModel):
     """A rule that governs the whole checklist (the two lines above the matrix)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    text: LocalizedText
+    text: TranslatedText
 
 
-class TargetsFile(GuidanceModel):
+class TargetsFile(DataModel):
     """The content of the targets data file."""
 
     targets: list[Target]
     rules: list[ChecklistRule]
 
 
-class Matrix(GuidanceModel):
+class Matrix(DataModel):
     """The whole matrix: its targets, the checklist rules and all 75 items in order."""
 
     targets: list[Target]
@@ -140,17 +140,18 @@ ITEM_COUNT = 75
 def load_matrix(data_dir: Path) -> Matrix:
     """Return the matrix from ``matrix/targets.yaml`` and every ``matrix/items-*.yaml``.
 
-    Raises GuidanceDataError when a number is missing or repeated, a target is unknown, or
+    Raises DataFileError when a number is missing or repeated, a target is unknown, or
     a conditional item says nothing about when it applies.
     """
     folder = data_dir / "matrix"
-    targets = load_model(folder / "targets.yaml", TargetsFile)
+    targets = load_file(folder / "targets.yaml", TargetsFile)
     items: list[MatrixItem] = []
     origin: dict[int, str] = {}
     problems: list[str] = []
     codes = {t.code for t in targets.targets}
-    for path in sorted(folder.glob("items-*.yaml")):
-        for item in load_model(path, MatrixFile).items:
+    # Every items file is read before any error is raised, so each broken one is named.
+    for path, items_file in load_folder(folder, MatrixFile, pattern="items-*.yaml").items():
+        for item in items_file.items:
             if item.number in origin:
                 problems.append(
                     f"{path.name}: entry number={item.number}: repeats the item in "
@@ -174,6 +175,6 @@ def load_matrix(data_dir: Path) -> Matrix:
     if missing:
         problems.append(f"matrix: items missing: {', '.join(map(str, missing))}")
     if problems:
-        raise GuidanceDataError("\n".join(problems))
+        raise DataFileError(*problems)
     items.sort(key=lambda i: i.number)
     return Matrix(targets=targets.targets, rules=targets.rules, items=items)

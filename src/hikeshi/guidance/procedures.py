@@ -9,9 +9,9 @@ from typing import Annotated
 
 from pydantic import Field, HttpUrl, model_validator
 
-from hikeshi.guidance.loading import load_model
-from hikeshi.guidance.schema import GuidanceModel
-from hikeshi.guidance.text import LocalizedText
+from hikeshi.datafiles.loading import load_file
+from hikeshi.datafiles.model import DataModel
+from hikeshi.datafiles.text import TranslatedText
 
 # Dotted, lower-case ids: stable keys that checklists and saved progress refer to.
 EntryId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.]*$")]
@@ -81,14 +81,14 @@ class Recipient(StrEnum):
     IPA = "ipa"
 
 
-class Step(GuidanceModel):
+class Step(DataModel):
     """One actionable step (one bullet of the guide, or one cause's part of a bullet)."""
 
     id: EntryId
     stage: Stage
     heading: Heading
     checklist_phase: ChecklistPhase
-    text: LocalizedText
+    text: TranslatedText
     # Information leak only: the causes this step is specific to; empty = every cause.
     causes: list[LeakCause] = []
     # A sub-bullet names the step it details.
@@ -98,7 +98,7 @@ class Step(GuidanceModel):
     see: list[EntryId] = []
     # The guide lists this step once for all categories of its section (virus + ransomware).
     listed_jointly: bool = False
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
     @model_validator(mode="after")
     def _recipients_only_when_reporting(self) -> Step:
@@ -107,45 +107,45 @@ class Step(GuidanceModel):
         return self
 
 
-class ChecklistItem(GuidanceModel):
+class ChecklistItem(DataModel):
     """A row of a table or list that a checklist can show (items to organise, 5W1H ...)."""
 
     id: EntryId
     checklist_phase: ChecklistPhase
-    text: LocalizedText
-    detail: LocalizedText | None = None
-    note: LocalizedText | None = None
+    text: TranslatedText
+    detail: TranslatedText | None = None
+    note: TranslatedText | None = None
 
 
-class Block(GuidanceModel):
+class Block(DataModel):
     """A titled list of checklist items (a table or a boxed list in the guide)."""
 
     id: EntryId
-    title: LocalizedText
+    title: TranslatedText
     items: list[ChecklistItem] = Field(min_length=1)
 
 
-class HeadingInfo(GuidanceModel):
+class HeadingInfo(DataModel):
     """A sub-heading's name as the guide prints it."""
 
     id: Heading
-    name: LocalizedText
+    name: TranslatedText
 
 
-class StageInfo(GuidanceModel):
+class StageInfo(DataModel):
     """A basic step (ステップ1–3) with its sub-headings in the guide's order."""
 
     id: Stage
     number: int = Field(ge=1, le=3)
-    name: LocalizedText
+    name: TranslatedText
     headings: list[HeadingInfo] = Field(min_length=1)
 
 
-class BasicSteps(GuidanceModel):
+class BasicSteps(DataModel):
     """The basic steps (基本ステップ) that apply to every incident."""
 
     id: EntryId
-    title: LocalizedText
+    title: TranslatedText
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -154,20 +154,20 @@ class BasicSteps(GuidanceModel):
         return self
 
 
-class CauseInfo(GuidanceModel):
+class CauseInfo(DataModel):
     """A cause of an information leak and whether the guide gives it its own steps."""
 
     id: LeakCause
-    name: LocalizedText
+    name: TranslatedText
     has_specific_steps: bool
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
 
-class Category(GuidanceModel):
+class Category(DataModel):
     """An incident category with its steps, each under its stage and sub-heading."""
 
     id: CategoryId
-    name: LocalizedText
+    name: TranslatedText
     causes: list[CauseInfo] = []
     steps: list[Step] = Field(min_length=1)
 
@@ -192,12 +192,12 @@ class Category(GuidanceModel):
         return [step for step in self.steps if not step.causes or cause in step.causes]
 
 
-class Section(GuidanceModel):
+class Section(DataModel):
     """A section of the guide; virus and ransomware share one."""
 
     id: EntryId
-    title: LocalizedText
-    summary: LocalizedText
+    title: TranslatedText
+    summary: TranslatedText
     categories: list[Category] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -211,74 +211,74 @@ class Section(GuidanceModel):
         return self
 
 
-class GlossaryEntry(GuidanceModel):
+class GlossaryEntry(DataModel):
     """A footnote of the guide (※1–※4) explaining a term."""
 
     id: EntryId
     footnote: int = Field(ge=1)
-    term: LocalizedText
-    definition: LocalizedText
+    term: TranslatedText
+    definition: TranslatedText
     see: list[EntryId] = []
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
 
-class Link(GuidanceModel):
+class Link(DataModel):
     """A URL, with a label where one organisation lists several."""
 
     url: HttpUrl
-    label: LocalizedText | None = None
+    label: TranslatedText | None = None
 
 
-class Contact(GuidanceModel):
+class Contact(DataModel):
     """A consultation or reporting desk from the guide's P7."""
 
     id: EntryId
-    topic: LocalizedText
-    organisation: LocalizedText
-    service: LocalizedText | None = None
-    description: LocalizedText
+    topic: TranslatedText
+    organisation: TranslatedText
+    service: TranslatedText | None = None
+    description: TranslatedText
     email: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]+$")
     links: list[Link] = Field(min_length=1)
     # Set where the guide's URL was corrected (e.g. a typo domain).
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
 
-class ContactList(GuidanceModel):
+class ContactList(DataModel):
     """The guide's list of consultation and reporting desks."""
 
     id: EntryId
-    title: LocalizedText
-    intro: LocalizedText
+    title: TranslatedText
+    intro: TranslatedText
     contacts: list[Contact] = Field(min_length=1)
 
 
-class Resource(GuidanceModel):
+class Resource(DataModel):
     """A document or site the guide recommends."""
 
     id: EntryId
-    title: LocalizedText
-    publisher: LocalizedText | None = None
-    description: LocalizedText
+    title: TranslatedText
+    publisher: TranslatedText | None = None
+    description: TranslatedText
     url: HttpUrl
-    note: LocalizedText | None = None
+    note: TranslatedText | None = None
 
 
-class Overview(GuidanceModel):
+class Overview(DataModel):
     """The guide's opening: what an incident is, why to prepare, the purpose."""
 
-    title: LocalizedText
-    definition: LocalizedText
-    necessity: LocalizedText
-    direct_damage: LocalizedText
-    indirect_damage: LocalizedText
-    damage_kinds: list[LocalizedText] = Field(min_length=1)
-    purpose: LocalizedText
+    title: TranslatedText
+    definition: TranslatedText
+    necessity: TranslatedText
+    direct_damage: TranslatedText
+    indirect_damage: TranslatedText
+    damage_kinds: list[TranslatedText] = Field(min_length=1)
+    purpose: TranslatedText
 
 
-class ProceduresFile(GuidanceModel):
+class ProceduresFile(DataModel):
     """The content of procedures.yaml."""
 
-    source: LocalizedText
+    source: TranslatedText
     overview: Overview
     stages: list[StageInfo] = Field(min_length=3, max_length=3)
     basic: BasicSteps
@@ -344,4 +344,4 @@ def _check_prefixes(steps: list[Step], prefix: str) -> None:
 
 def load_procedures(data_dir: Path) -> ProceduresFile:
     """Return the validated SME guide from ``data_dir/procedures.yaml``."""
-    return load_model(data_dir / "procedures.yaml", ProceduresFile)
+    return load_file(data_dir / "procedures.yaml", ProceduresFile)

@@ -5,6 +5,7 @@ from django.urls import URLPattern, path
 
 from hikeshi.incidents.views import (
     actions,
+    audit_export,
     checklist,
     checklist_items,
     consultation,
@@ -33,8 +34,22 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:incident_id>/timeline/events/", timeline.add_event, name="add_event"),
     path("<int:incident_id>/timeline/import/", timeline.import_timeline, name="import_timeline"),
+    # One route per language: the access test fills only integer parameters.
+    path(
+        "<int:incident_id>/timeline/template-ja.csv",
+        timeline.import_template,
+        {"language": "ja"},
+        name="import_template_ja",
+    ),
+    path(
+        "<int:incident_id>/timeline/template-en.csv",
+        timeline.import_template,
+        {"language": "en"},
+        name="import_template_en",
+    ),
     path("<int:incident_id>/timeline.csv", timeline.export_csv, name="export_csv"),
     path("<int:incident_id>/timeline.jsonl", timeline.export_jsonl, name="export_jsonl"),
+    path("<int:incident_id>/audit-export.zip", audit_export.audit_export, name="audit_export"),
     path("<int:incident_id>/members/", members.add_member, name="add_member"),
     path(
         "<int:incident_id>/members/<int:user_id>/remove/",

@@ -4,5 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from hikeshi.web.head import without_head_bodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hikeshi.web.settings")
-application = get_wsgi_application()
+application = without_head_bodies(get_wsgi_application())

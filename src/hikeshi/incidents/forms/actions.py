@@ -6,17 +6,19 @@ from typing import Any
 
 from django import forms
 
-from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, model_label, wall_clock
+from hikeshi.incidents.forms.fields import (
+    WallClockField,
+    ZonedForm,
+    column_text,
+    model_label,
+    wall_clock,
+)
 from hikeshi.incidents.models import ActionRecord
 from hikeshi.incidents.services.actions import ActionInput
 
 
 def _text(name: str, rows: int, *, required: bool = False) -> forms.CharField:
-    return forms.CharField(
-        label=model_label(ActionRecord, name),
-        required=required,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
+    return column_text(ActionRecord, name, required=required, rows=rows)
 
 
 class ActionForm(ZonedForm):

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, model_label
+from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, column_text, model_label
 from hikeshi.incidents.forms.filters import ANY
 from hikeshi.incidents.models import ActionRecord, ChecklistComment, ChecklistItem
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
@@ -93,9 +94,9 @@ class ChecklistFilterForm(forms.Form):
         return not assignee or str(item.assignee_id) == assignee
 
 
-def _text(label: Any, rows: int = 2) -> forms.CharField:
+def _text(model: type[Model], column: str, rows: int = 2) -> forms.CharField:
     # Not required here: the checklist service refuses what is missing, with its own words.
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}))
+    return column_text(model, column, rows=rows)
 
 
 class DoneForm(ZonedForm):
@@ -104,15 +105,15 @@ class DoneForm(ZonedForm):
     zoned_fields = ("performed_at",)
 
     performed_at = WallClockField(label=model_label(ChecklistItem, "performed_at"), required=False)
-    scope = _text(model_label(ChecklistItem, "scope"))
-    settings = _text(model_label(ChecklistItem, "settings_text"))
-    note = _text(model_label(ActionRecord, "note"), rows=1)
+    scope = _text(ChecklistItem, "scope")
+    settings = _text(ChecklistItem, "settings_text")
+    note = _text(ActionRecord, "note", rows=1)
 
 
 class NotApplicableForm(forms.Form):
     """Why the item does not apply to this incident (required, and recorded)."""
 
-    reason = _text(model_label(ChecklistItem, "not_applicable_reason"))
+    reason = _text(ChecklistItem, "not_applicable_reason")
 
 
 class AssignForm(forms.Form):
@@ -128,4 +129,4 @@ class AssignForm(forms.Form):
 class CommentForm(forms.Form):
     """A remark on the item."""
 
-    text = _text(model_label(ChecklistComment, "text"))
+    text = _text(ChecklistComment, "text")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import model_label
+from hikeshi.incidents.forms.fields import model_label, text_bounds
 from hikeshi.incidents.models import DeploymentContact, IncidentContact
 from hikeshi.incidents.models.contact import DeploymentContactKind
 
@@ -15,7 +15,12 @@ BACK_TO_INCIDENT = "incident"
 
 
 def _field(name: str, field_class: type[forms.CharField] = forms.CharField) -> forms.CharField:
-    return field_class(label=model_label(DeploymentContact, name), required=False, max_length=200)
+    return field_class(
+        label=model_label(DeploymentContact, name),
+        required=False,
+        max_length=200,
+        validators=[text_bounds(DeploymentContact, name)],
+    )
 
 
 class DeploymentContactForm(forms.Form):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from hikeshi.incidents.forms.fields import (
     DEFAULT_TIME_ZONE,
     WallClockField,
+    check_instants,
+    column_text,
     in_zone,
     model_label,
     time_zone_choices,
@@ -22,26 +24,19 @@ from hikeshi.incidents.vocabulary import IncidentType, TimePrecision
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-_TEXT = {"rows": 3}
 
-
-def _text(name: str, help_text: StrOrPromise, *, long: bool = False) -> forms.CharField:
-    widget = forms.Textarea(attrs=_TEXT) if long else forms.TextInput()
-    return forms.CharField(
-        label=model_label(Incident, name),
-        help_text=help_text,
-        required=False,
-        max_length=None if long else 200,
-        widget=widget,
-    )
+def _text(name: str, help_text: StrOrPromise) -> forms.CharField:
+    # One line or a text area of three lines, as the column is a CharField or a TextField.
+    return column_text(Incident, name, help_text=help_text, rows=3)
 
 
 class IncidentForm(forms.Form):
     """The intake record items (JPCERT/CC handling flow, IPA SME guide)."""
 
-    title = forms.CharField(
-        label=model_label(Incident, "title"),
-        max_length=200,
+    title = column_text(
+        Incident,
+        "title",
+        required=True,
         help_text=_("A short name: what was found, where (件名)."),
     )
     types = forms.MultipleChoiceField(
@@ -77,26 +72,16 @@ class IncidentForm(forms.Form):
     reporter_contact = _text(
         "reporter_contact", _("Telephone number or e-mail address of the reporter (連絡先).")
     )
-    location = _text(
-        "location",
-        _("Systems, servers and network devices involved (発生場所)."),
-        long=True,
-    )
-    what_happened = _text(
-        "what_happened", _("What is being observed, in plain words (発生事象)."), long=True
-    )
-    assumed_cause = _text(
-        "assumed_cause", _("What is thought to have caused it (想定される原因)."), long=True
-    )
+    location = _text("location", _("Systems, servers and network devices involved (発生場所)."))
+    what_happened = _text("what_happened", _("What is being observed, in plain words (発生事象)."))
+    assumed_cause = _text("assumed_cause", _("What is thought to have caused it (想定される原因)."))
     affected_systems = _text(
         "affected_systems",
         _("Are the affected systems running, stopped or cut off? (被害システムの状況)"),
-        long=True,
     )
     system_configuration = _text(
         "system_configuration",
         _("How the systems are built and run: network, OS, operators (システム構成・運用)."),
-        long=True,
     )
     time_zone = forms.ChoiceField(
         label=model_label(Incident, "time_zone"),
@@ -112,6 +97,7 @@ class IncidentForm(forms.Form):
             for name in ("detected_at", "estimated_start"):
                 if name in cleaned:
                     cleaned[name] = in_zone(cleaned[name], zone)
+            check_instants(self, cleaned, ("detected_at", "estimated_start"))
         return cleaned
 
     def to_input(self) -> IncidentInput:

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import model_label
+from hikeshi.incidents.forms.fields import column_text, model_label
 from hikeshi.incidents.models import Membership
 from hikeshi.incidents.vocabulary import Role
 
@@ -18,9 +18,7 @@ class MemberForm(forms.Form):
 
     username = forms.CharField(label=_("User name"), max_length=150)
     role = forms.ChoiceField(label=model_label(Membership, "role"), choices=Role.choices)
-    affiliation = forms.CharField(
-        label=model_label(Membership, "affiliation"), required=False, max_length=200
-    )
+    affiliation = column_text(Membership, "affiliation")
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()

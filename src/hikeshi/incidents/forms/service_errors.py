@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext
 
 from hikeshi.incidents.services.errors import InvalidInput
 
@@ -12,5 +11,4 @@ def show_service_error(form: forms.Form, error: InvalidInput) -> None:
     """Attach the error to its field on the form (or to the whole form if it has none)."""
     # The services mark their messages with gettext_noop; they are translated here, for the
     # person reading the page, so that the API and the CLI keep their own language.
-    message = gettext(error.message)
-    form.add_error(error.field if error.field in form.fields else None, message)
+    form.add_error(error.field if error.field in form.fields else None, error.translated())

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, model_label
+from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, column_text, model_label
 from hikeshi.incidents.models import TimelineEvent
-from hikeshi.incidents.services.timeline import IMPORT_MAX_BYTES
+from hikeshi.incidents.services.timeline_import import IMPORT_MAX_BYTES
 from hikeshi.incidents.vocabulary import TimePrecision
 
 
@@ -24,26 +24,19 @@ class EventForm(ZonedForm):
         choices=TimePrecision.choices,
         initial=TimePrecision.EXACT,
     )
-    description = forms.CharField(
-        label=model_label(TimelineEvent, "description"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    source = forms.CharField(
-        label=model_label(TimelineEvent, "source"), required=False, max_length=200
-    )
-    device = forms.CharField(
-        label=model_label(TimelineEvent, "device"), required=False, max_length=200
-    )
+    description = column_text(TimelineEvent, "description", required=True)
+    source = column_text(TimelineEvent, "source")
+    device = column_text(TimelineEvent, "device")
 
 
 class TimelineImportForm(forms.Form):
-    """A CSV file of events (Timesketch columns: datetime or timestamp, message)."""
+    """A CSV file of events (Timesketch or Japanese column names; see the page for formats)."""
 
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "Columns: datetime (or timestamp) and message (or description); optional: "
-            "precision, source, device. Times without a zone are read in the incident's zone."
+            "UTF-8 or Shift_JIS. Needs a time column (datetime, timestamp or 日時) and a text "
+            "column (message or 内容); times without a zone are read in the incident's zone."
         ),
     )
 
@@ -51,7 +44,7 @@ class TimelineImportForm(forms.Form):
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
         if upload.size is not None and upload.size > IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s; split it and import the parts."),
-                params={"limit": filesizeformat(IMPORT_MAX_BYTES)},
+                _("%(name)s is larger than %(limit)s; split it and import the parts."),
+                params={"name": upload.name or "", "limit": filesizeformat(IMPORT_MAX_BYTES)},
             )
         return upload

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hikeshi.incidents.forms.fields import model_label
+from hikeshi.incidents.forms.fields import column_text, model_label
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.incidents import TriageInput
 from hikeshi.incidents.vocabulary import LIFECYCLE, Level
@@ -37,11 +37,8 @@ class TriageForm(forms.Form):
     )
     urgency = _level_field("urgency")
     impact = _level_field("impact")
-    not_incident_reason = forms.CharField(
-        label=model_label(Incident, "not_incident_reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when it is not an incident."),
+    not_incident_reason = column_text(
+        Incident, "not_incident_reason", help_text=_("Required when it is not an incident.")
     )
 
     @staticmethod

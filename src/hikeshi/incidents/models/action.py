@@ -57,6 +57,13 @@ class ActionRecord(models.Model):
     finding_ref = models.CharField(max_length=100, blank=True)
     prev_hash = models.CharField(max_length=64)
     record_hash = models.CharField(max_length=64, unique=True)
+    # What else the hash vouches for, by scope: "incident", "members", "checklist" (digests
+    # of that state after this action) and "events" (digest of the events this record
+    # created, which point back at it). Empty for records that change nothing else.
+    coverage = models.JSONField(default=dict, blank=True)
+    # HMAC-SHA256 of record_hash under a key kept outside the database (incidents.audit.seal):
+    # without the key, a forged or re-chained record cannot carry a valid seal.
+    seal = models.CharField(max_length=64, blank=True)
 
     objects = ActionRecordQuerySet.as_manager()
 

@@ -66,6 +66,8 @@ class Incident(models.Model):
     # The head of the action-record chain, so that removing the newest record shows.
     audit_length = models.PositiveIntegerField(default=0)
     audit_head = models.CharField(max_length=64, blank=True)
+    # HMAC of (id, length, head) under the seal key: resetting the head shows without the key.
+    audit_seal = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["priority", "-detected_at"]

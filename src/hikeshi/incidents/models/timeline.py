@@ -25,6 +25,15 @@ class TimelineEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The action record whose hash covers this event (adding it, or the import it came in);
+    # set in the same transaction. An event without one was not written by hikeshi.
+    action = models.ForeignKey(
+        "incidents.ActionRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covered_events",
+    )
 
     class Meta:
         ordering = ["occurred_at", "pk"]

@@ -12,8 +12,16 @@ from django.utils.translation import gettext_noop
 from hikeshi.guidance.checklist import GuidanceStep, checklist_steps, packaged_catalogue
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.access import WRITER_ROLES
-from hikeshi.incidents.models import ChecklistComment, ChecklistItem, Incident, Membership
+from hikeshi.incidents.audit.rows import CHECKLIST
+from hikeshi.incidents.models import (
+    ActionRecord,
+    ChecklistComment,
+    ChecklistItem,
+    Incident,
+    Membership,
+)
 from hikeshi.incidents.models.checklist import PHASE_ORDER, ItemStatus
+from hikeshi.incidents.services import inputs
 from hikeshi.incidents.services.actions import ActionInput, append_action
 from hikeshi.incidents.services.errors import InvalidInput
 
@@ -43,7 +51,7 @@ def regenerate(actor: User | None, incident_id: int) -> Regeneration:
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         steps = checklist_steps(knowledge_base(), incident.types)
         existing = {item.key: item for item in incident.checklist.all()}
-        added = kept = removed = dropped = 0
+        added = kept = removed = dropped = moved = 0
         wanted = {step.key for step in steps}
         for position, step in enumerate(steps, start=1):
             item = existing.get(step.key)
@@ -58,6 +66,10 @@ def regenerate(actor: User | None, incident_id: int) -> Regeneration:
                 )
                 added += 1
                 continue
+            layout = (step.phase, step.group, step.requirement, position, True)
+            if layout != (item.phase, item.group, item.requirement, item.position, item.applies):
+                # The action record vouches for the whole checklist, its layout included.
+                moved += 1
             item.phase, item.group, item.requirement = step.phase, step.group, step.requirement
             item.position, item.applies = position, True
             item.save(update_fields=["phase", "group", "requirement", "position", "applies"])
@@ -74,7 +86,7 @@ def regenerate(actor: User | None, incident_id: int) -> Regeneration:
                 item.delete()
                 removed += 1
         result = Regeneration(added, kept, removed, dropped)
-        if added or removed or dropped:
+        if added or removed or dropped or moved:
             append_action(
                 incident.pk,
                 actor,
@@ -86,6 +98,7 @@ def regenerate(actor: User | None, incident_id: int) -> Regeneration:
                     ),
                 ),
                 kind="checklist.generated",
+                covers=[CHECKLIST],
             )
     return result
 
@@ -124,15 +137,27 @@ def mark_done(
     """
     if performed_at is None:
         raise InvalidInput("performed_at", gettext_noop("say when it was done (実施日時)"))
-    if not scope.strip():
+    # The checks append_action makes too, here before the item is locked, so that the item
+    # keeps exactly what its action record says.
+    performed_at = inputs.instant("performed_at", performed_at)
+    scope = inputs.text(ChecklistItem, "scope", scope)
+    settings = inputs.text(ChecklistItem, "settings_text", settings, field="settings")
+    note = inputs.text(ActionRecord, "note", note)
+    if not scope:
         raise InvalidInput(
             "scope", gettext_noop("say which devices, accounts or systems it covered (範囲)")
         )
-    if not settings.strip():
+    if not settings:
         raise InvalidInput("settings", gettext_noop("say what was set or done, and how (設定内容)"))
     with transaction.atomic():
         item = _item(incident_id, item_id)
-        action = append_action(
+        # The item first: the action record vouches for the checklist as it is after this.
+        item.status = ItemStatus.DONE
+        item.performed_at = performed_at
+        item.scope, item.settings_text = scope, settings
+        item.not_applicable_reason = ""
+        item.save()
+        append_action(
             incident_id,
             actor,
             ActionInput(
@@ -144,23 +169,20 @@ def mark_done(
                 checklist_item_ref=item.key,
             ),
             kind="checklist.done",
+            covers=[CHECKLIST],
         )
-        item.status = ItemStatus.DONE
-        item.performed_at = action.performed_at
-        item.scope, item.settings_text = action.scope, action.settings_text
-        item.not_applicable_reason = ""
-        item.save()
     return item
 
 
 def mark_not_applicable(actor: User, incident_id: int, item_id: int, reason: str) -> ChecklistItem:
     """Return the item marked not applicable; a reason is required and recorded."""
-    if not reason.strip():
+    reason = inputs.text(ChecklistItem, "not_applicable_reason", reason, field="reason")
+    if not reason:
         raise InvalidInput("reason", gettext_noop("say why this item does not apply"))
     with transaction.atomic():
         item = _item(incident_id, item_id)
         item.status = ItemStatus.NOT_APPLICABLE
-        item.not_applicable_reason = reason.strip()
+        item.not_applicable_reason = reason
         item.save()
         append_action(
             incident_id,
@@ -171,6 +193,7 @@ def mark_not_applicable(actor: User, incident_id: int, item_id: int, reason: str
                 checklist_item_ref=item.key,
             ),
             kind="checklist.not_applicable",
+            covers=[CHECKLIST],
         )
     return item
 
@@ -195,6 +218,7 @@ def set_in_progress(
                 checklist_item_ref=item.key,
             ),
             kind="checklist.in_progress",
+            covers=[CHECKLIST],
         )
     return item
 
@@ -223,17 +247,19 @@ def assign(actor: User, incident_id: int, item_id: int, assignee: User | None) -
                 checklist_item_ref=item.key,
             ),
             kind="checklist.assigned",
+            covers=[CHECKLIST],
         )
     return item
 
 
 def add_comment(actor: User, incident_id: int, item_id: int, text: str) -> ChecklistComment:
     """Return a new comment on the item."""
-    if not text.strip():
+    text = inputs.text(ChecklistComment, "text", text)
+    if not text:
         raise InvalidInput("text", gettext_noop("write a comment"))
     with transaction.atomic():
         item = _item(incident_id, item_id)
-        return ChecklistComment.objects.create(item=item, author=actor, text=text.strip())
+        return ChecklistComment.objects.create(item=item, author=actor, text=text)
 
 
 @dataclass(frozen=True)

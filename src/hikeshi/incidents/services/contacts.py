@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.models import DeploymentContact, IncidentContact
 from hikeshi.incidents.models.contact import DeploymentContactKind
+from hikeshi.incidents.services import inputs
 from hikeshi.incidents.services.actions import ActionInput, append_action
 from hikeshi.incidents.services.errors import InvalidInput
 
@@ -30,23 +31,23 @@ def add_deployment_contact(
             "kind", gettext_noop("only site administrators keep the organisation's contacts")
         )
     if kind not in DeploymentContactKind.values:
-        raise InvalidInput("kind", f"unknown kind {kind!r}")
-    if not name.strip():
+        raise InvalidInput("kind", gettext_noop("unknown kind %(kind)s"), kind=inputs.quoted(kind))
+    texts = {
+        "name": name,
+        "organisation": organisation,
+        "phone": phone,
+        "email": email,
+        "url": url,
+        "note": note,
+    }
+    checked = {key: inputs.text(DeploymentContact, key, value) for key, value in texts.items()}
+    if not checked["name"]:
         raise InvalidInput("name", gettext_noop("a name is required"))
-    if not (phone.strip() or email.strip() or url.strip()):
+    if not (checked["phone"] or checked["email"] or checked["url"]):
         raise InvalidInput(
             "phone", gettext_noop("give at least a phone number, an e-mail or a web page")
         )
-    return DeploymentContact.objects.create(
-        kind=kind,
-        name=name.strip(),
-        organisation=organisation.strip(),
-        phone=phone.strip(),
-        email=email.strip(),
-        url=url.strip(),
-        note=note.strip(),
-        created_by=actor,
-    )
+    return DeploymentContact.objects.create(kind=kind, created_by=actor, **checked)
 
 
 def add_to_incident(
@@ -63,11 +64,16 @@ def add_to_incident(
     """
     if bool(guidance_contact) == (deployment_contact_id is not None):
         raise InvalidInput("contact", gettext_noop("choose one contact"))
+    reason = inputs.text(IncidentContact, "reason", reason)
     deployment = None
     if guidance_contact:
         known = {c.id: c for c in knowledge_base().contacts.contacts}
         if guidance_contact not in known:
-            raise InvalidInput("contact", f"unknown contact {guidance_contact!r}")
+            raise InvalidInput(
+                "contact",
+                gettext_noop("unknown contact %(contact)s"),
+                contact=inputs.quoted(guidance_contact),
+            )
         label = known[guidance_contact].organisation.ja + " " + known[guidance_contact].name.ja
     elif deployment_contact_id is not None:
         deployment = DeploymentContact.objects.filter(pk=deployment_contact_id).first()
@@ -79,7 +85,7 @@ def add_to_incident(
             incident_id=incident_id,
             guidance_contact=guidance_contact,
             deployment_contact=deployment,
-            defaults={"reason": reason.strip(), "added_by": actor},
+            defaults={"reason": reason, "added_by": actor},
         )
         if not created:
             # Choosing a contact the incident already has changes nothing: no new record.
@@ -87,7 +93,7 @@ def add_to_incident(
         append_action(
             incident_id,
             actor,
-            ActionInput(what=f"連絡先を追加: {label}", note=reason.strip()),
+            ActionInput(what=f"連絡先を追加: {label}", note=reason),
             kind="contact.added",
         )
     return chosen

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -12,7 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from hikeshi.incidents.models import Incident, IncidentTypeTag, Membership
+from hikeshi import bounds
+from hikeshi.incidents.audit.checkpoints import checkpoint_after_commit
+from hikeshi.incidents.audit.rows import INCIDENT, MEMBERS
+from hikeshi.incidents.models import ActionRecord, Incident, IncidentTypeTag, Membership
+from hikeshi.incidents.services import inputs
 from hikeshi.incidents.services.actions import ActionInput, append_action
 from hikeshi.incidents.services.checklist import regenerate
 from hikeshi.incidents.services.errors import ConflictError, InvalidInput
@@ -52,22 +56,45 @@ class IncidentInput:
 _RECORD_FIELDS = tuple(f.name for f in fields(IncidentInput) if f.name not in {"types", "title"})
 
 
-def _validate(data: IncidentInput) -> None:
-    if not data.title.strip():
+# The intake texts, each checked against the column it is stored in.
+_TEXT_FIELDS = (
+    "title",
+    "organisation",
+    "commissioning_organisation",
+    "reporter",
+    "reporter_contact",
+    "location",
+    "what_happened",
+    "assumed_cause",
+    "affected_systems",
+    "system_configuration",
+)
+
+
+def _validated(data: IncidentInput) -> IncidentInput:
+    """Return the intake with texts stripped and times in UTC, or raise InvalidInput."""
+    texts: dict[str, Any] = {
+        name: inputs.text(Incident, name, getattr(data, name)) for name in _TEXT_FIELDS
+    }
+    if not texts["title"]:
         raise InvalidInput("title", gettext_noop("a title is required"))
-    unknown = [t for t in data.types if t not in IncidentType.values]
+    known = IncidentType.values
+    unknown = [t for t in data.types if t not in known]
     if unknown:
-        raise InvalidInput("types", f"unknown incident type(s): {', '.join(unknown)}")
-    if timezone.is_naive(data.detected_at):
-        raise InvalidInput("detected_at", gettext_noop("the time must carry a time zone"))
-    if data.estimated_start is not None and timezone.is_naive(data.estimated_start):
-        raise InvalidInput("estimated_start", gettext_noop("the time must carry a time zone"))
+        raise InvalidInput(
+            "types",
+            gettext_noop("unknown incident type(s): %(types)s"),
+            types=", ".join(inputs.quoted(t) for t in unknown),
+        )
     if data.estimated_start_precision not in TimePrecision.values:
         raise InvalidInput("estimated_start_precision", gettext_noop("choose exact, about or day"))
-    try:
-        ZoneInfo(data.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("time_zone", f"unknown time zone {data.time_zone!r}") from None
+    return replace(
+        data,
+        **texts,
+        detected_at=inputs.instant("detected_at", data.detected_at),
+        estimated_start=inputs.optional_instant("estimated_start", data.estimated_start),
+        time_zone=inputs.time_zone("time_zone", data.time_zone),
+    )
 
 
 def _summary(data: IncidentInput) -> str:
@@ -77,10 +104,10 @@ def _summary(data: IncidentInput) -> str:
 
 def open_incident(actor: User, data: IncidentInput, *, is_demo: bool = False) -> Incident:
     """Return a new incident with the actor as its lead and the opening action recorded."""
-    _validate(data)
+    data = _validated(data)
     with transaction.atomic():
         incident = Incident.objects.create(
-            title=data.title.strip(),
+            title=data.title,
             is_demo=is_demo,
             **{name: getattr(data, name) for name in _RECORD_FIELDS},
         )
@@ -93,6 +120,7 @@ def open_incident(actor: User, data: IncidentInput, *, is_demo: bool = False) ->
             actor,
             ActionInput(what="インシデントを起票", settings=_summary(data)),
             kind="incident.opened",
+            covers=[INCIDENT, MEMBERS],
         )
         regenerate(actor, incident.pk)
     incident.refresh_from_db()
@@ -114,16 +142,15 @@ def update_incident(
     actor: User, incident_id: int, expected_version: int, data: IncidentInput
 ) -> Incident:
     """Return the incident with the intake items replaced; the change is recorded."""
-    _validate(data)
+    data = _validated(data)
     with transaction.atomic():
         incident = _claim_version(incident_id, expected_version)
         changed = [
             name
             for name in ("title", *_RECORD_FIELDS)
-            if getattr(incident, name)
-            != (data.title.strip() if name == "title" else getattr(data, name))
+            if getattr(incident, name) != getattr(data, name)
         ]
-        incident.title = data.title.strip()
+        incident.title = data.title
         for name in _RECORD_FIELDS:
             setattr(incident, name, getattr(data, name))
         incident.save()
@@ -138,6 +165,7 @@ def update_incident(
                 what="インシデント記録を更新", settings="changed: " + (", ".join(changed) or "-")
             ),
             kind="incident.updated",
+            covers=[INCIDENT],
         )
         if "types" in changed:
             regenerate(actor, incident.pk)
@@ -167,15 +195,17 @@ class TriageInput:
 
 def triage(actor: User, incident_id: int, expected_version: int, data: TriageInput) -> Incident:
     """Return the triaged incident: priority derived, status moved on, decision recorded."""
+    reason = inputs.text(Incident, "not_incident_reason", data.not_incident_reason)
     if data.is_incident:
         for name in ("urgency", "impact"):
             value = getattr(data, name)
             if value not in Level.values:
                 raise InvalidInput(name, gettext_noop("choose low, medium or high"))
-    elif not data.not_incident_reason.strip():
+    elif not reason:
         raise InvalidInput("not_incident_reason", gettext_noop("say why this is not an incident"))
     with transaction.atomic():
         incident = _claim_version(incident_id, expected_version)
+        previous = incident.status
         incident.is_incident = data.is_incident
         incident.triaged_at = timezone.now()
         if data.is_incident:
@@ -191,16 +221,22 @@ def triage(actor: User, incident_id: int, expected_version: int, data: TriageInp
         else:
             incident.urgency = incident.impact = None
             incident.priority = derive_priority(None, None)
-            incident.not_incident_reason = data.not_incident_reason.strip()
+            incident.not_incident_reason = reason
             incident.status = Status.NOT_AN_INCIDENT
-            settings = f"is_incident=no; reason={incident.not_incident_reason}"
+            # The reason may fill its column; the record's settings keep what fits.
+            settings = bounds.clip(
+                f"is_incident=no; reason={reason}", bounds.TEXT_MAX, multiline=True
+            )
         incident.save()
         append_action(
             incident.pk,
             actor,
             ActionInput(what="トリアージ", settings=settings),
             kind="incident.triaged",
+            covers=[INCIDENT],
         )
+        if incident.status != previous:
+            checkpoint_after_commit(f"incident {incident.pk}: {previous} -> {incident.status}")
     incident.refresh_from_db()
     return incident
 
@@ -210,7 +246,10 @@ def change_status(
 ) -> Incident:
     """Return the incident in its new lifecycle status; the move is recorded."""
     if status not in Status.values:
-        raise InvalidInput("status", f"unknown status {status!r}")
+        raise InvalidInput(
+            "status", gettext_noop("unknown status %(status)s"), status=inputs.quoted(status)
+        )
+    reason = inputs.text(ActionRecord, "note", reason, field="reason")
     if status == Status.NOT_AN_INCIDENT:
         raise InvalidInput(
             "status", gettext_noop("'not an incident' is decided in triage, with its reason")
@@ -235,7 +274,10 @@ def change_status(
             actor,
             ActionInput(what="ステータス変更", settings=f"{previous} -> {status}", note=reason),
             kind="incident.status",
+            covers=[INCIDENT],
         )
+        if status != previous:
+            checkpoint_after_commit(f"incident {incident.pk}: {previous} -> {status}")
     incident.refresh_from_db()
     return incident
 
@@ -245,7 +287,8 @@ def set_membership(
 ) -> None:
     """Give ``user`` a role in the incident, or remove them when ``role`` is None."""
     if role is not None and role not in Role.values:
-        raise InvalidInput("role", f"unknown role {role!r}")
+        raise InvalidInput("role", gettext_noop("unknown role %(role)s"), role=inputs.quoted(role))
+    affiliation = inputs.text(Membership, "affiliation", affiliation)
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
         if role is None:
@@ -255,9 +298,9 @@ def set_membership(
             Membership.objects.update_or_create(
                 incident=incident,
                 user=user,
-                defaults={"role": role, "affiliation": affiliation.strip()},
+                defaults={"role": role, "affiliation": affiliation},
             )
-            settings = f"user={user.get_username()}; role={role}; affiliation={affiliation.strip()}"
+            settings = f"user={user.get_username()}; role={role}; affiliation={affiliation}"
         # Checked after the change, inside the transaction, so that removing or demoting
         # the last lead rolls back.
         if not Membership.objects.filter(incident=incident, role=Role.LEAD).exists():
@@ -267,4 +310,5 @@ def set_membership(
             actor,
             ActionInput(what="メンバー変更", settings=settings),
             kind="incident.membership",
+            covers=[MEMBERS],
         )

@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from operator import attrgetter
 from typing import overload
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import IntegerField, Q, QuerySet, Value
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_noop
 
 from hikeshi.incidents.models import ActionRecord, Incident, TimelineEvent
+from hikeshi.incidents.services import inputs
 from hikeshi.incidents.services.actions import ActionInput, append_action
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.vocabulary import TimePrecision
-
-# Timesketch's required columns come first; ours follow.
-EXPORT_FIELDS = (
-    "message",
-    "datetime",
-    "timestamp_desc",
-    "timestamp",
-    "precision",
-    "source",
-    "device",
-    "entry_type",
-    "actor",
-    "scope",
-    "settings",
-    "record_hash",
-)
-IMPORT_LIMIT_ROWS = 100_000
-# Large enough for a day of firewall summaries, small enough to parse within a request.
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
-
 
 # At the same instant events come before actions (an action answers what happened), then
 # each source in id order: the merge key is (time, source, id), in SQL and in Python alike.
@@ -88,24 +63,6 @@ class TimelineEntry:
         if self.entry_type == "action":
             return self.at, ACTION, self.action_id or 0
         return self.at, EVENT, self.event_id or 0
-
-    def as_export_row(self) -> dict[str, str | int]:
-        """Return the entry with Timesketch field names (times in UTC, microseconds)."""
-        utc = self.at.astimezone(UTC)
-        return {
-            "message": self.description,
-            "datetime": utc.isoformat(),
-            "timestamp_desc": "Action performed" if self.entry_type == "action" else "Event time",
-            "timestamp": int(utc.timestamp() * 1_000_000),
-            "precision": self.precision,
-            "source": self.source,
-            "device": self.device,
-            "entry_type": self.entry_type,
-            "actor": self.actor,
-            "scope": self.scope,
-            "settings": self.settings,
-            "record_hash": self.record_hash,
-        }
 
 
 def _event_entry(
@@ -267,20 +224,22 @@ def add_event(
     device: str = "",
 ) -> TimelineEvent:
     """Return a new timeline event; adding it is recorded as an action."""
-    if not description.strip():
+    description = inputs.text(TimelineEvent, "description", description)
+    if not description:
         raise InvalidInput("description", gettext_noop("describe what happened"))
     if precision not in TimePrecision.values:
         raise InvalidInput("precision", gettext_noop("choose exact, about or day"))
-    if timezone.is_naive(occurred_at):
-        raise InvalidInput("occurred_at", gettext_noop("the time must carry a time zone"))
+    occurred_at = inputs.instant("occurred_at", occurred_at)
+    source = inputs.text(TimelineEvent, "source", source)
+    device = inputs.text(TimelineEvent, "device", device)
     with transaction.atomic():
         event = TimelineEvent.objects.create(
             incident_id=incident_id,
             occurred_at=occurred_at,
             precision=precision,
-            source=source.strip() or "manual",
-            device=device.strip(),
-            description=description.strip(),
+            source=source or "manual",
+            device=device,
+            description=description,
             created_by=actor,
         )
         append_action(
@@ -291,162 +250,6 @@ def add_event(
                 settings=f"event={event.pk}; at={occurred_at.isoformat()}; precision={precision}",
             ),
             kind="timeline.event_added",
+            events=[event.pk],
         )
     return event
-
-
-def export_csv(entries: Iterable[TimelineEntry]) -> Iterator[str]:
-    """Yield the CSV export line by line, header first."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for entry in entries:
-        writer.writerow(entry.as_export_row())
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-
-
-def export_jsonl(entries: Iterable[TimelineEntry]) -> Iterator[str]:
-    """Yield one JSON object per line."""
-    for entry in entries:
-        yield json.dumps(entry.as_export_row(), ensure_ascii=False) + "\n"
-
-
-@dataclass
-class RejectedRow:
-    """A CSV row that was not imported, and why."""
-
-    line: int
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    """What a timeline import did: rows taken, rows refused with their line numbers."""
-
-    filename: str
-    imported: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    error: str = ""
-
-
-def _parse_time(raw: str, tz: ZoneInfo) -> tuple[datetime, str] | None:
-    value = raw.strip()
-    if not value:
-        return None
-    if value.isdigit() and len(value) >= 13:
-        # Timesketch's 'timestamp' is microseconds since the epoch.
-        return datetime.fromtimestamp(int(value) / 1_000_000, tz=UTC), TimePrecision.EXACT
-    # A date alone is a day-precision time (checked first: parse_datetime also accepts
-    # a bare date and would make it midnight, exact).
-    day = parse_date(value) if len(value) == 10 else None
-    if day is not None:
-        return datetime(day.year, day.month, day.day, tzinfo=tz), TimePrecision.DAY
-    parsed = parse_datetime(value.replace("Z", "+00:00"))
-    if parsed is not None:
-        if timezone.is_naive(parsed):
-            parsed = parsed.replace(tzinfo=tz)
-        return parsed, TimePrecision.EXACT
-    return None
-
-
-def import_csv(actor: User, incident: Incident, filename: str, content: bytes) -> ImportReport:
-    """Return the report of importing a CSV timeline (columns: datetime, message, ...).
-
-    Accepted columns: ``datetime`` (or ``timestamp``) and ``message`` (or ``description``)
-    are required; ``precision``, ``source``, ``device`` and ``timestamp_desc`` are optional.
-    Naive times are read in the incident's time zone.
-    """
-    report = ImportReport(filename=filename)
-    if len(content) > IMPORT_MAX_BYTES:
-        report.error = (
-            f"{filename}: {len(content):,} bytes is more than the {IMPORT_MAX_BYTES:,} a timeline "
-            "import takes; split the file"
-        )
-        return report
-    text = _decode(content, report)
-    if text is None:
-        return report
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
-    if not columns & {"datetime", "timestamp"} or not columns & {"message", "description"}:
-        report.error = (
-            f"{filename}: the header must name a time column (datetime or timestamp) and a "
-            f"text column (message or description); found: {', '.join(sorted(columns)) or 'none'}"
-        )
-        return report
-    tz = ZoneInfo(incident.time_zone)
-    # Once, not per row: the enum builds the list anew on every access.
-    precisions = frozenset(TimePrecision.values)
-    events: list[TimelineEvent] = []
-    for count, row in enumerate(reader, start=1):
-        # The physical line the row ends on: a quoted field may span several lines.
-        number = reader.line_num
-        if count > IMPORT_LIMIT_ROWS:
-            report.error = f"{filename}: more than {IMPORT_LIMIT_ROWS} rows; split the file"
-            return report
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        if None in row:
-            report.rejected.append(
-                RejectedRow(number, gettext_noop("more fields than the header has"))
-            )
-            continue
-        when = _parse_time(clean.get("datetime") or clean.get("timestamp", ""), tz)
-        message = clean.get("message") or clean.get("description", "")
-        if when is None:
-            report.rejected.append(RejectedRow(number, gettext_noop("missing or unreadable time")))
-            continue
-        if not message:
-            report.rejected.append(RejectedRow(number, gettext_noop("empty message")))
-            continue
-        precision = clean.get("precision") or when[1]
-        if precision not in precisions:
-            report.rejected.append(RejectedRow(number, f"unknown precision {precision!r}"))
-            continue
-        events.append(
-            TimelineEvent(
-                incident=incident,
-                occurred_at=when[0],
-                precision=precision,
-                source=clean.get("source") or f"import:{filename}",
-                device=clean.get("device", ""),
-                description=message,
-                created_by=actor,
-            )
-        )
-    with transaction.atomic():
-        TimelineEvent.objects.bulk_create(events, batch_size=1000)
-        report.imported = len(events)
-        append_action(
-            incident.pk,
-            actor,
-            ActionInput(
-                what="タイムラインをインポート",
-                scope=filename,
-                settings=f"imported={report.imported}; rejected={len(report.rejected)}",
-            ),
-            kind="timeline.imported",
-        )
-    return report
-
-
-def _decode(content: bytes, report: ImportReport) -> str | None:
-    # A NUL byte means UTF-16 or a binary file; CP932 would otherwise "decode" it to junk.
-    if b"\x00" not in content:
-        for encoding in ("utf-8-sig", "cp932"):
-            try:
-                return content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-    report.error = (
-        f"{report.filename}: the file is neither UTF-8 nor Shift_JIS (CP932); "
-        "save it as UTF-8 CSV and import it again"
-    )
-    return None
-
-
-def local_time(value: datetime, incident: Incident) -> datetime:
-    """Return ``value`` in the incident's time zone."""
-    return value.astimezone(ZoneInfo(incident.time_zone))

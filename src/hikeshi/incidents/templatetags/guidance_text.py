@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils import translation
 
-from hikeshi.guidance.text import LocalizedText
+from hikeshi.datafiles.text import LocalizedText
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def active_language() -> str:
 
 @register.filter
 def localized(text: LocalizedText | None) -> str:
-    """Return the guidance text in the reader's language ("" for a missing text)."""
+    """Return a data file's text in the reader's language ("" for a missing text)."""
     if text is None:
         return ""
-    return text.get(active_language())
+    return text.for_language(active_language())

@@ -177,12 +177,12 @@ def _item_view(item: ChecklistItem, language: str, done: DoneRecord | None) -> I
     marker = f"No.{step.number}" if step.number else str(SOURCE_LABELS.get(step.source, ""))
     return ItemView(
         item=item,
-        title=step.title.get(language),
-        group_name=step.group_name.get(language),
+        title=step.title.for_language(language),
+        group_name=step.group_name.for_language(language),
         marker=marker,
-        details=[text.get(language) for text in step.details],
-        condition=step.condition.get(language) if step.condition else "",
-        note=step.note.get(language) if step.note else "",
+        details=[text.for_language(language) for text in step.details],
+        condition=step.condition.for_language(language) if step.condition else "",
+        note=step.note.for_language(language) if step.note else "",
         references=step.references,
         log_checks=step.log_checks,
         note_is_reading=step.source == "matrix" and step.number in inferred_matrix_items(),
@@ -318,7 +318,7 @@ def render_checklist_page(
         "checklist_base": base,
         "type_labels": [IncidentType(code).label for code in incident.types],
         "can_write": can_write,
-        "rules": [rule.text.get(language) for rule in knowledge_base().matrix.rules],
+        "rules": [rule.text.for_language(language) for rule in knowledge_base().matrix.rules],
         "progress": [
             (str(ChecklistPhase(entry.phase).label), entry)
             for entry in progress_by_phase.values()

@@ -196,7 +196,7 @@ def _set_in_progress(
     try:
         checklist_services.set_in_progress(user, incident.pk, item.pk, reopen=reopen)
     except InvalidInput as error:
-        messages.error(request, _(error.message))
+        messages.error(request, error.translated())
     else:
         messages.success(
             request, _("The item was reopened.") if reopen else _("The item is now in progress.")

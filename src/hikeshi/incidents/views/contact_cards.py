@@ -112,25 +112,25 @@ def guidance_card(contact: Contact, language: str) -> ContactCard:
     return ContactCard(
         key=f"{GUIDANCE}:{contact.id}",
         kind=contact.kind.value,
-        organisation=contact.organisation.get(language),
-        name=contact.name.get(language),
-        purpose=contact.purpose.get(language),
-        when_to_use=contact.when_to_use.get(language),
+        organisation=contact.organisation.for_language(language),
+        name=contact.name.for_language(language),
+        purpose=contact.purpose.for_language(language),
+        when_to_use=contact.when_to_use.for_language(language),
         urls=tuple(str(url) for url in contact.urls),
         phones=tuple(
             PhoneLine(
                 phone.number,
-                phone.label.get(language) if phone.label else "",
+                phone.label.for_language(language) if phone.label else "",
                 phone.inferred,
-                phone.note.get(language) if phone.note else "",
+                phone.note.for_language(language) if phone.note else "",
             )
             for phone in contact.phones
         ),
         mail=tuple(contact.mail),
-        note=contact.note.get(language) if contact.note else "",
+        note=contact.note.for_language(language) if contact.note else "",
         inferred=contact.inferred,
         url_notes=tuple(
-            UrlNote(c.seen, str(c.corrected), c.reason.get(language))
+            UrlNote(c.seen, str(c.corrected), c.reason.for_language(language))
             for c in contact.url_corrections
         ),
         haystack="\n".join(haystack).lower(),

@@ -147,7 +147,7 @@ def add_contact(request: HttpRequest, incident_id: int) -> HttpResponse:
             reason=reason,
         )
     except InvalidInput as error:
-        messages.error(request, _(error.message))
+        messages.error(request, error.translated())
     else:
         messages.success(request, _("The contact was added to this incident."))
     return HttpResponseRedirect(back)

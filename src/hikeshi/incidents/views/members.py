@@ -63,7 +63,7 @@ def remove_member(request: HttpRequest, incident_id: int, user_id: int) -> HttpR
     try:
         set_membership(user, incident.pk, membership.user, None)
     except InvalidInput as error:
-        messages.error(request, _(error.message))
+        messages.error(request, error.translated())
     else:
         messages.success(
             request, _("%(user)s was removed.") % {"user": membership.user.get_username()}

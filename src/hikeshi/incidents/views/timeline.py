@@ -1,8 +1,10 @@
-"""The timeline: adding an event, importing a CSV file, exporting CSV and JSON Lines."""
+"""The timeline: adding an event, importing a CSV file (and its template), exporting."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -14,6 +16,10 @@ from hikeshi.incidents.access import incident_for
 from hikeshi.incidents.forms.timeline import EventForm, TimelineImportForm
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services import timeline as timeline_services
+from hikeshi.incidents.services import timeline_export, timeline_import
+from hikeshi.incidents.services.timeline import TimelineEntry
+from hikeshi.incidents.services.timeline_export import ExportOptions
+from hikeshi.incidents.timeline_columns import template_csv
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.incidents.views.page import incident_url, render_incident_page
 from hikeshi.incidents.views.posting import submit
@@ -55,15 +61,16 @@ def import_timeline(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not form.is_valid():
         return render_incident_page(request, incident, status=400, page_forms={"import_form": form})
     upload = form.cleaned_data["file"]
-    report = timeline_services.import_csv(
-        user, incident, upload.name or "timeline.csv", upload.read()
+    # Streamed to the incident's uploads folder chunk by chunk, then read from there.
+    report = timeline_import.import_csv(
+        user, incident, upload.name or "timeline.csv", upload.chunks()
     )
-    # Reasons are marked for translation in the service; shown here in the reader's language.
-    rejected = [(row.line, _(row.reason)) for row in report.rejected]
     context = {
         "incident": incident,
         "report": report,
-        "rejected": rejected,
+        # Reasons are message ids in the service; shown here in the reader's language.
+        "rejected": [(row.lines, row.reason) for row in report.rejected],
+        "unlisted": report.rejected_count - len(report.rejected),
         "page_url": incident_url(incident.pk, "timeline"),
     }
     return render(
@@ -71,15 +78,37 @@ def import_timeline(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
 
 
+@login_required
+def import_template(request: HttpRequest, incident_id: int, language: str) -> HttpResponseBase:
+    """Return a CSV template for the import: the columns read, a row per time format."""
+    incident = incident_for(acting_user(request), incident_id)
+    if refused := refuse_method(request, "GET", "HEAD"):
+        return refused
+    response = HttpResponse(template_csv(language), content_type=CSV_TYPE)
+    filename = f"hikeshi-incident-{incident.pk}-timeline-template-{language}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_options(request: HttpRequest, incident: Incident) -> ExportOptions:
+    """Return the export options the request asks for (``bom=1``, ``local=1``)."""
+    local = request.GET.get("local") == "1"
+    return ExportOptions(
+        bom=request.GET.get("bom") == "1",
+        zone=ZoneInfo(incident.time_zone) if local else None,
+    )
+
+
 def _export(
     incident: Incident,
-    render_lines: Callable[[Iterable[timeline_services.TimelineEntry]], Iterator[str]],
+    render_lines: Callable[[Iterable[TimelineEntry], ExportOptions], Iterator[str]],
+    options: ExportOptions,
     content_type: str,
     extension: str,
 ) -> StreamingHttpResponse:
     # Streamed as the rows are read: memory stays flat however long the timeline is.
     entries = timeline_services.Timeline(incident)
-    response = StreamingHttpResponse(render_lines(entries), content_type=content_type)
+    response = StreamingHttpResponse(render_lines(entries, options), content_type=content_type)
     filename = f"hikeshi-incident-{incident.pk}-timeline.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -87,17 +116,26 @@ def _export(
 
 @login_required
 def export_csv(request: HttpRequest, incident_id: int) -> HttpResponseBase:
-    """Return the timeline as CSV with Timesketch's column names."""
+    """Return the timeline as CSV with Timesketch's column names, formula cells neutralised.
+
+    ``bom=1`` starts it with a byte order mark (for Excel), ``local=1`` adds the times in
+    the incident's time zone.
+    """
     incident = incident_for(acting_user(request), incident_id)
     if refused := refuse_method(request, "GET", "HEAD"):
         return refused
-    return _export(incident, timeline_services.export_csv, CSV_TYPE, "csv")
+    options = export_options(request, incident)
+    return _export(incident, timeline_export.export_csv, options, CSV_TYPE, "csv")
 
 
 @login_required
 def export_jsonl(request: HttpRequest, incident_id: int) -> HttpResponseBase:
-    """Return the timeline as JSON Lines (one Timesketch-style object per line)."""
+    """Return the timeline as JSON Lines (one Timesketch-style object per line).
+
+    ``local=1`` adds the times in the incident's time zone; a BOM is never written.
+    """
     incident = incident_for(acting_user(request), incident_id)
     if refused := refuse_method(request, "GET", "HEAD"):
         return refused
-    return _export(incident, timeline_services.export_jsonl, JSONL_TYPE, "jsonl")
+    options = replace(export_options(request, incident), bom=False)
+    return _export(incident, timeline_export.export_jsonl, options, JSONL_TYPE, "jsonl")

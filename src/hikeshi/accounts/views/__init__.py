@@ -1,0 +1,1 @@
+"""Account pages: sign-in with its second step, preferences, 2FA, API tokens, lock-outs."""

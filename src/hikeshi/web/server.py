@@ -1,0 +1,65 @@
+"""The waitress server of `hikeshi serve`, keeping connections open after a HEAD request.
+
+waitress decides how a response ends from its Content-Length: without one (a streamed
+export) it announces chunked encoding, writes the closing ``0`` chunk and closes the
+connection, HEAD or not. A HEAD answer has no body (RFC 9110, 9.3.2), so neither the
+closing chunk nor the closed connection is needed: the task below leaves both out, and the
+client can send its next request on the same connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from wsgiref.types import WSGIApplication
+
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
+from waitress.task import WSGITask
+
+
+class HeadAwareTask(WSGITask):  # type: ignore[misc]  # waitress ships no type information
+    """A waitress task that ends a HEAD answer after its headers and keeps the connection."""
+
+    _keeping_head_connection = False
+
+    def build_response_header(self) -> bytes:
+        """Return the status line and headers; for HEAD, without closing the connection."""
+        asked_to_close = self.request.headers.get("CONNECTION", "").lower() == "close"
+        self._keeping_head_connection = (
+            self.request.command == "HEAD" and self.version == "1.1" and not asked_to_close
+        )
+        try:
+            header: bytes = super().build_response_header()
+        finally:
+            self._keeping_head_connection = False
+        if self.request.command == "HEAD":
+            # "Transfer-Encoding: chunked" stays, as the GET would have it, but no body
+            # follows, so there is no closing chunk either.
+            self.chunked_response = False
+        return header
+
+    def set_close_on_finish(self) -> None:
+        """Mark the connection to be closed, unless it only lacks a length on a HEAD answer."""
+        if not self._keeping_head_connection:
+            super().set_close_on_finish()
+
+
+class HeadAwareChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no type information
+    """A waitress connection whose requests run as HeadAwareTask."""
+
+    task_class = HeadAwareTask
+
+
+def create(application: WSGIApplication, **adjustments: Any) -> Any:
+    """Return a waitress server (not yet running) whose connections use HeadAwareChannel."""
+    servers: dict[int, Any] = {}
+    # waitress would otherwise delete X-Forwarded-For/-Proto from every request (it trusts
+    # no proxy by default); hikeshi.web.proxies decides itself, from HIKESHI_TRUSTED_PROXIES,
+    # whose headers count, so they must reach it.
+    adjustments.setdefault("clear_untrusted_proxy_headers", False)
+    server = create_server(application, map=servers, **adjustments)
+    # One listening server per address (IPv4 and IPv6 for "localhost"), all in the map.
+    for listener in servers.values():
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = HeadAwareChannel
+    return server
