@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.test import Client
 
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident, set_membership
@@ -83,3 +87,24 @@ def incident(lead: User, responder: User, viewer: User) -> Incident:
     set_membership(lead, opened.pk, viewer, Role.VIEWER)
     opened.refresh_from_db()
     return opened
+
+
+# Posts a timeline CSV on the incident page, runs the import job it starts here (as a worker
+# would) and returns the job's page; a refused upload's answer is returned as it is.
+ImportThroughJob = Callable[[Client, str, SimpleUploadedFile], HttpResponse]
+
+
+@pytest.fixture
+def import_through_job() -> ImportThroughJob:
+    """Return a function uploading a timeline CSV and returning its import job's page."""
+    from hikeshi.jobs import runner
+
+    def post(client: Client, url: str, upload: SimpleUploadedFile) -> HttpResponse:
+        response = client.post(url, {"file": upload})
+        if response.status_code != 302:
+            return response  # type: ignore[no-any-return]
+        location = response["Location"]
+        runner.execute(int(location.rstrip("/").rsplit("/", 1)[-1]))
+        return client.get(location)  # type: ignore[no-any-return]
+
+    return post

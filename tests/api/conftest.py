@@ -138,8 +138,12 @@ def concrete(path: str, incident_id: int) -> str:
         .values_list("pk")
         .first()
     )
+    from hikeshi.jobs.models import Job
+
+    job = Job.objects.filter(incident_id=incident_id).values_list("pk").first()
     return path.format(
         incident_id=incident_id,
+        job_id=job[0] if job else 1,
         action_id=action[0] if action else 1,
         item_id=item[0] if item else 1,
         key=SAMPLE_ITEM_KEY,

@@ -146,3 +146,18 @@ def test_the_action_list_cannot_be_replaced_or_cleared(
     response = api_as(lead).call(method, f"/incidents/{incident.pk}/actions", {})
 
     assert response.status_code == 405
+
+
+def test_the_api_gives_the_label_in_the_callers_language_beside_the_kind(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    path = f"/api/v1/incidents/{incident.pk}/actions"
+
+    japanese = client.client.get(path, headers={"accept-language": "ja"}).json()
+    english = client.client.get(path, headers={"accept-language": "en"}).json()
+
+    assert japanese[0]["kind"] == english[0]["kind"] == "incident.opened"
+    assert japanese[0]["kind_label"] == "インシデントの起票"
+    assert english[0]["kind_label"] == "Incident opened"
+    assert japanese[0]["bookkeeping"] is True

@@ -23,6 +23,7 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/incidents/{incident_id}/timeline"),
     ("get", "/api/v1/incidents/{incident_id}/timeline/export"),
     ("post", "/api/v1/incidents/{incident_id}/timeline/import"),
+    ("get", "/api/v1/incidents/{incident_id}/jobs/{job_id}"),
     ("get", "/api/v1/incidents/{incident_id}/members"),
     ("post", "/api/v1/incidents/{incident_id}/members"),
     ("get", "/api/v1/incidents/{incident_id}/checklist"),

@@ -188,9 +188,14 @@ def test_the_export_takes_excel_and_local_time_options(
     assert json.loads(content(jsonl).splitlines()[0])["message"] == "=1+1"
 
 
-def _import(client: ApiClient, incident: Incident, name: str, data: bytes) -> HttpResponse:
+def _import(
+    client: ApiClient, incident: Incident, name: str, data: bytes, *, wait: bool = True
+) -> HttpResponse:
     upload = SimpleUploadedFile(name, data, content_type="text/csv")
-    return client.client.post(f"/api/v1/incidents/{incident.pk}/timeline/import", {"file": upload})
+    query = "?wait=true" if wait else ""
+    return client.client.post(
+        f"/api/v1/incidents/{incident.pk}/timeline/import{query}", {"file": upload}
+    )
 
 
 def test_a_csv_file_is_imported_with_its_rejected_rows(
@@ -233,3 +238,49 @@ def test_a_viewer_cannot_import_and_an_outsider_sees_nothing(
     assert _import(api_as(viewer), incident, "t.csv", data).status_code == 403
     assert _import(api_as(outsider), incident, "t.csv", data).status_code == 404
     assert not incident.events.exists()
+
+
+def test_by_default_the_import_is_a_job_to_poll(
+    api_as: Callable[[User], ApiClient], responder: User, outsider: User, incident: Incident
+) -> None:
+    from hikeshi.jobs import runner
+
+    data = b"datetime,message\n2026-11-20T09:00:00,x\nnot a time,y\n"
+    client = api_as(responder)
+
+    response = _import(client, incident, "bg.csv", data, wait=False)
+
+    assert response.status_code == 202, response.content
+    accepted = response.json()
+    assert accepted["state"] == "queued" and not incident.events.exists()
+    status_url = accepted["status_url"]
+    assert status_url == f"/api/v1/incidents/{incident.pk}/jobs/{accepted['job_id']}"
+    queued = client.client.get(status_url).json()
+    assert (queued["kind"], queued["active"], queued["unit"]) == ("timeline_import", True, "bytes")
+    runner.execute(accepted["job_id"])
+    done = client.client.get(status_url).json()
+    assert (done["state"], done["active"], done["done"], done["total"]) == (
+        "done",
+        False,
+        len(data),
+        len(data),
+    )
+    assert (done["result"]["imported"], done["result"]["rejected"]) == (1, 1)
+    assert done["result"]["report"]["rejected_rows"][0]["line"] == 3
+    assert incident.events.count() == 1
+    assert api_as(outsider).client.get(status_url).status_code == 404
+
+
+def test_a_background_import_of_a_bad_file_fails_naming_why(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    from hikeshi.jobs import runner
+
+    client = api_as(responder)
+    accepted = _import(client, incident, "dump.bin", "a,b\n".encode("utf-16"), wait=False).json()
+    runner.execute(accepted["job_id"])
+
+    failed = client.client.get(accepted["status_url"]).json()
+
+    assert failed["state"] == "failed"
+    assert failed["message"].startswith("the file is UTF-16")

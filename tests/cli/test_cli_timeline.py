@@ -192,8 +192,9 @@ def test_a_file_that_cannot_be_imported_fails_with_one_line(
     source.write_bytes(content)
     result = hikeshi("timeline", "import", str(incident.pk), str(source))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: broken.csv: {expected}")
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    # The progress bar comes first on stderr, then the one line saying why.
+    assert f"\nError: broken.csv: {expected}" in result.stderr
+    assert result.stderr.count("\nError: ") == 1 and "Traceback" not in result.output
     assert not TimelineEvent.objects.filter(incident=incident).exists()
 
 
@@ -212,3 +213,57 @@ def test_import_reads_japanese_excel_csv_and_names_the_stored_copy(
     assert f"uploads/{digest}.csv (SHA-256 {digest})" in result.stderr
     event = TimelineEvent.objects.get(incident=incident)
     assert (event.description, event.device) == ("ログオン", "PC-01")
+
+
+def test_import_runs_as_a_job_in_the_command_by_default(
+    hikeshi: Run, site_admin: User, incident: Incident, tmp_path: Path
+) -> None:
+    from hikeshi.jobs.models import Job
+
+    source = tmp_path / "now.csv"
+    source.write_text("datetime,message\n2026-11-20T09:00:00,検知\n")
+    default = hikeshi("timeline", "import", str(incident.pk), str(source))
+    now = hikeshi("timeline", "import", str(incident.pk), str(source), "--now")
+
+    assert default.exit_code == 0 and now.exit_code == 0, default.output + now.output
+    jobs = list(Job.objects.filter(incident=incident).order_by("pk"))
+    # Run here: never handed to the queue, done when the command ends, shown with a bar.
+    assert [(job.state, job.task_result_id) for job in jobs] == [("done", ""), ("done", "")]
+    assert f"#{jobs[0].pk} Timeline import" in default.stderr
+    assert incident.events.count() == 2
+
+
+def test_import_wait_queues_the_job_and_follows_it(
+    hikeshi: Run,
+    site_admin: User,
+    incident: Incident,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hikeshi.cli import timeline as timeline_cli
+    from hikeshi.jobs import runner
+    from hikeshi.jobs.models import Job
+
+    followed: list[int] = []
+
+    def worker_runs_it(job_id: int) -> Job:
+        # What a worker does while the command waits (wait_for_job is tested with a real
+        # worker in tests/jobs/test_cli.py).
+        assert Job.objects.get(pk=job_id).state == "queued"
+        followed.append(job_id)
+        ended = runner.execute(job_id)
+        assert ended is not None
+        return ended
+
+    monkeypatch.setattr(timeline_cli, "wait_for_job", worker_runs_it)
+    source = tmp_path / "wait.csv"
+    source.write_text("datetime,message\n2026-11-20T09:00:00,検知\nnot a time,x\n")
+
+    result = hikeshi("timeline", "import", str(incident.pk), str(source), "--wait")
+
+    assert result.exit_code == 0, result.output
+    job = Job.objects.get(incident=incident)
+    assert followed == [job.pk] and job.task_result_id
+    assert result.stdout.startswith(f"Imported 1 events into incident #{incident.pk}; rejected 1")
+    both = hikeshi("timeline", "import", str(incident.pk), str(source), "--wait", "--now")
+    assert both.exit_code == 2 and "--wait and --now" in both.stderr

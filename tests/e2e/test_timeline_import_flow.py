@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from hikeshi.incidents.models import Incident
+from hikeshi.jobs import runner
+from hikeshi.jobs.models import Job
+from hikeshi.jobs.vocabulary import JobKind
 
 PASSWORD = "correct horse battery staple"  # the shared test users' password (tests/conftest.py)
 
@@ -47,6 +51,9 @@ def test_a_lead_fills_in_the_template_imports_it_and_exports_for_excel(
 
     timeline.locator(".import-form input[type=file]").set_input_files(str(filled))
     timeline.locator(".import-form").get_by_role("button", name="取り込む").click()
+    # The import is a background job: run it here, as a worker would; the page shows its end.
+    expect(page).to_have_url(re.compile(rf"/incidents/{incident.pk}/timeline/import/\d+/$"))
+    runner.execute(Job.objects.get(kind=JobKind.TIMELINE_IMPORT, incident=incident).pk)
 
     report = page.locator(".import-report")
     expect(report).to_contain_text("3 行を取り込みました。")

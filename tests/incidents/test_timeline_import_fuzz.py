@@ -27,6 +27,8 @@ from tests.incidents.hostile_csv import ODD_TIMES, run_import
 
 from hikeshi.bounds import LINE_MAX, TEXT_MAX
 from hikeshi.incidents.models import Incident
+from hikeshi.jobs import runner
+from hikeshi.jobs.vocabulary import JobState
 
 FUZZ = settings(
     max_examples=100,
@@ -259,7 +261,12 @@ def test_the_web_upload_answers_a_report_page_never_a_server_error(
         # An empty upload never reaches the import: the form says the file is empty.
         assert response.status_code == 400
         return
-    assert response.status_code in (200, 400), response.status_code
-    assert "upload.csv" in response.text
-    if response.status_code == 200:
-        assert "error-summary" not in response.text
+    # The upload is stored and its import job queued; the job's page then shows its end.
+    assert response.status_code == 302, response.status_code
+    job_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    job = runner.execute(job_id)
+    assert job is not None and job.state in (JobState.DONE, JobState.FAILED), job
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "upload.csv" in page.text
+    assert ("error-summary" in page.text) == (job.state == JobState.FAILED)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -347,7 +348,10 @@ def test_adding_an_event_places_it_on_the_timeline_with_its_precision(
 
 
 def test_timeline_import_shows_rejected_rows_with_line_numbers(
-    lead_client: Client, incident: Incident, url_of: IncidentUrl
+    lead_client: Client,
+    incident: Incident,
+    url_of: IncidentUrl,
+    import_through_job: Callable[[Client, str, SimpleUploadedFile], HttpResponse],
 ) -> None:
     csv_text = (
         "datetime,message,device\n"
@@ -358,7 +362,7 @@ def test_timeline_import_shows_rejected_rows_with_line_numbers(
     )
     upload = SimpleUploadedFile("fs01.csv", csv_text.encode(), content_type="text/csv")
 
-    response = lead_client.post(url_of("import_timeline"), {"file": upload})
+    response = import_through_job(lead_client, url_of("import_timeline"), upload)
 
     page = response.text
     assert response.status_code == 200

@@ -34,7 +34,12 @@ class ActionOut(Schema):
 
     id: int
     sequence: int
-    kind: str
+    kind: str = Field(description="the kind's stored key, stable for programs")
+    kind_label: str = Field(description="the kind as people read it, in the caller's language")
+    bookkeeping: bool = Field(
+        description="true when hikeshi wrote the record to keep the case's record "
+        "(status, members, checklist generation, imports), false for what a person did"
+    )
     what: str
     performed_at: Instant
     recorded_at: Instant
@@ -48,6 +53,14 @@ class ActionOut(Schema):
     finding_ref: str
     prev_hash: str
     record_hash: str
+
+    @staticmethod
+    def resolve_kind_label(obj: ActionRecord) -> str:
+        return obj.kind_label
+
+    @staticmethod
+    def resolve_bookkeeping(obj: ActionRecord) -> bool:
+        return obj.is_bookkeeping
 
     @staticmethod
     def resolve_actor(obj: ActionRecord) -> str:

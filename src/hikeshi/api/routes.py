@@ -9,6 +9,7 @@ from hikeshi.api import (
     contacts,
     guidance,
     incidents,
+    jobs,
     members,
     timeline,
 )
@@ -63,5 +64,6 @@ for router in (
     contacts.router,
     guidance.router,
     audit.router,
+    jobs.router,
 ):
     api.add_router("", router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, StreamingHttpResponse
@@ -65,6 +65,19 @@ class TimelineEntryOut(Schema):
     record_hash: str
     action_id: int | None
     event_id: int | None
+    kind: str = Field(description="an action record's stored kind; empty for an event")
+    kind_label: str = Field(description="the kind in the caller's language; empty for an event")
+    bookkeeping: bool = Field(
+        description="true for a record hikeshi wrote to keep the case's record"
+    )
+
+    @staticmethod
+    def resolve_kind_label(obj: services.TimelineEntry) -> str:
+        return obj.kind_label
+
+    @staticmethod
+    def resolve_bookkeeping(obj: services.TimelineEntry) -> bool:
+        return obj.is_bookkeeping
 
 
 DEFAULT_PAGE_SIZE = 200  # as on the incident page
@@ -188,19 +201,42 @@ class ImportOut(Schema):
     ignored_columns: list[str]
 
 
+class ImportJobOut(Schema):
+    """The background job importing the file: poll ``status_url`` until it is not active."""
+
+    job_id: int
+    state: str
+    status_url: str = Field(description="GET it for the job's progress and, once done, result")
+
+
+WAIT_HELP = (
+    "true: import within this request and answer the report (200), as for small files; "
+    "by default the import runs as a background job and the answer is 202"
+)
+
+
 @router.post(
     "/incidents/{incident_id}/timeline/import",
-    response={200: ImportOut, **WRITE_ERRORS},
+    response={200: ImportOut, 202: ImportJobOut, **WRITE_ERRORS},
 )
 def import_timeline(
-    request: HttpRequest, incident_id: int, file: File[UploadedFile]
-) -> ImportOut | Status[dict[str, list[dict[str, object]]]]:
+    request: HttpRequest,
+    incident_id: int,
+    file: File[UploadedFile],
+    wait: QueryEx[bool, P(description=WAIT_HELP)] = False,
+) -> ImportOut | Status[Any]:
     """Import timeline events from a CSV file (multipart field ``file``, UTF-8 or Shift_JIS).
 
-    Columns and time formats as on the import page (Timesketch or Japanese names). Rows
-    that cannot be read are listed with their line and reason and the others imported
-    together; a file that cannot be imported at all answers 422 naming the file.
+    Columns and time formats as on the import page (Timesketch or Japanese names). The
+    file is stored and a background job imports it: the answer is 202 with the job's id
+    and ``status_url`` (GET /incidents/{incident_id}/jobs/{job_id}), whose result gives
+    the counts and the first rejected rows. With ``wait=true`` the import runs within the
+    request and the answer is the report: rows that cannot be read are listed with their
+    line and reason and the others imported together; a file that cannot be imported at
+    all answers 422 naming the file.
     """
+    if not wait:
+        return _import_in_background(request, incident_id, file)
     user = caller(request)
     incident = access.incident_for(user, incident_id, write=True)
     report = timeline_import.import_csv(user, incident, file.name or "", file.chunks())
@@ -233,3 +269,25 @@ def import_timeline(
         encoding="cp932" if report.encoding == "cp932" else "utf-8",
         ignored_columns=report.ignored_columns,
     )
+
+
+def _import_in_background(
+    request: HttpRequest, incident_id: int, file: UploadedFile
+) -> Status[Any]:
+    """Return 202 and the job after storing the file and queueing its import."""
+    from django.urls import reverse
+
+    from hikeshi.incidents.services.errors import InvalidInput
+    from hikeshi.jobs.services import enqueue_job
+    from hikeshi.jobs.vocabulary import JobKind
+
+    user = caller(request)
+    incident = access.incident_for(user, incident_id, write=True)
+    try:
+        params = timeline_import.store_for_job(incident, file.name or "", file.chunks())
+    except InvalidInput as error:
+        problem = {"loc": ["body", "file"], "msg": error.english, "type": "invalid_file"}
+        return Status(422, {"detail": [problem]})
+    job = enqueue_job(JobKind.TIMELINE_IMPORT, incident_id=incident.pk, actor=user, params=params)
+    url = reverse("api:get_job", kwargs={"incident_id": incident.pk, "job_id": job.pk})
+    return Status(202, ImportJobOut(job_id=job.pk, state=job.state, status_url=url))

@@ -121,4 +121,9 @@ def show_incident(
     typer.echo("\nAction records:")
     for record in records:
         when = (local_iso(record.performed_at, zone) or "")[:16].replace("T", " ")
-        typer.echo(f"  {record.sequence:>3}  {when}  {record.actor_name}  {record.what}")
+        # The label, not the stored key; bookkeeping is marked so a reader can skip it.
+        mark = "·" if record.is_bookkeeping else " "
+        typer.echo(
+            f"  {record.sequence:>3} {mark} {when}  [{record.kind_label}]  "
+            f"{record.actor_name}  {record.what}"
+        )

@@ -60,6 +60,8 @@ def action_json(record: ActionRecord, zone: str) -> dict[str, Any]:
         "performed_at": local_iso(record.performed_at, zone),
         "recorded_at": local_iso(record.recorded_at, zone),
         "kind": record.kind,
+        "kind_label": record.kind_label,
+        "bookkeeping": record.is_bookkeeping,
         "what": record.what,
         "scope": record.scope,
         "settings": record.settings_text,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hikeshi.cli.errors import CliError, UsageProblem, reports_errors
+from hikeshi.cli.job_progress import NowOption, WaitOption, report_outcome, run_here, wait_for_job
 from hikeshi.cli.runtime import AsUser, acting_user, find_incident, setup_django
 
 if TYPE_CHECKING:
@@ -111,25 +112,47 @@ def import_timeline(
         ),
     ],
     as_user: AsUser = None,
+    wait: WaitOption = False,
+    now: NowOption = False,
 ) -> None:
     """Import timeline events from CSV (UTF-8 or Shift_JIS); bad lines are listed, not taken.
 
     The file is copied into the incident's uploads folder while its SHA-256 is computed
-    (recorded in the action record), then read from there a row at a time.
+    (recorded in the action record), then imported as a background job read a row at a time.
+    By default (and with --now) the job runs in this command with a progress bar; --wait
+    hands it to a worker and follows it. Either way it shows on the incident's page.
     """
+    if wait and now:
+        raise UsageProblem("--wait and --now cannot be used together; choose one")
     setup_django()
-    from hikeshi.incidents.services.timeline_import import import_csv
+    from hikeshi.incidents.services.errors import InvalidInput
+    from hikeshi.incidents.services.timeline_import import report_from_summary, store_for_job
     from hikeshi.incidents.workspace import chunks_of
+    from hikeshi.jobs.services import enqueue_job
+    from hikeshi.jobs.vocabulary import JobKind
 
     actor = acting_user(as_user)
     incident = find_incident(actor, incident_id, write=True)
     try:
         with file.open("rb") as handle:
-            report = import_csv(actor, incident, file.name, chunks_of(handle))
+            params = store_for_job(incident, file.name, chunks_of(handle))
     except OSError as error:
         raise CliError(f"cannot read {file}: {error.strerror or error}") from None
-    if report.error:
-        raise CliError(report.error)
+    except InvalidInput as error:
+        raise CliError(error.english) from None
+    if wait:
+        queued = enqueue_job(
+            JobKind.TIMELINE_IMPORT, incident_id=incident.pk, actor=actor, params=params
+        )
+        job = wait_for_job(queued.pk)
+    else:
+        job = run_here(JobKind.TIMELINE_IMPORT, incident_id=incident.pk, actor=actor, params=params)
+    if job.state == "failed":
+        raise CliError(f"{file.name}: {job.failure_text}")
+    if job.state != "done":
+        report_outcome(job)
+        return
+    report = report_from_summary(job.result)
     typer.echo(
         f"Imported {report.imported} events into incident #{incident.pk}; "
         f"rejected {report.rejected_count} lines."
@@ -139,4 +162,4 @@ def import_timeline(
         typer.echo(f"  {report.filename}, {where} {rejected.lines}: {rejected.reason}")
     if report.rejected_count > len(report.rejected):
         typer.echo(f"  ... and {report.rejected_count - len(report.rejected)} more rejected rows")
-    typer.echo(f"Stored as {report.stored_path} (SHA-256 {report.sha256})", err=True)
+    typer.echo(f"Stored as {params['stored_path']} (SHA-256 {report.sha256})", err=True)

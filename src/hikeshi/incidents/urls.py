@@ -34,6 +34,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:incident_id>/timeline/events/", timeline.add_event, name="add_event"),
     path("<int:incident_id>/timeline/import/", timeline.import_timeline, name="import_timeline"),
+    path(
+        "<int:incident_id>/timeline/import/<int:job_id>/",
+        timeline.import_job,
+        name="import_job",
+    ),
     # One route per language: the access test fills only integer parameters.
     path(
         "<int:incident_id>/timeline/template-ja.csv",

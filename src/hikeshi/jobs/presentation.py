@@ -75,6 +75,8 @@ class JobView:
         return [
             (str(labels.get(key, key)), _plain(value))
             for key, value in (self.job.result or {}).items()
+            # An object is details for the kind's own page (an import's rejected rows).
+            if not isinstance(value, dict)
         ]
 
     def moment(self, value: datetime | None) -> str:

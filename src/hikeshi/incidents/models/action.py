@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hikeshi.incidents.action_kinds import ActionKind, action_kind_choices, is_bookkeeping
+from hikeshi.incidents.action_kinds import kind_label as label_of_kind
 from hikeshi.incidents.models.incident import Incident
 
 
@@ -38,7 +40,9 @@ class ActionRecord(models.Model):
     actor_name = models.CharField(_("who"), max_length=150)
     performed_at = models.DateTimeField(_("performed at"))
     recorded_at = models.DateTimeField(_("recorded at"))
-    kind = models.CharField(_("kind"), max_length=40, default="manual")
+    kind = models.CharField(
+        _("kind"), max_length=40, choices=action_kind_choices, default=ActionKind.MANUAL
+    )
     what = models.TextField(_("what was done"))
     scope = models.TextField(_("scope (範囲)"), blank=True)
     settings_text = models.TextField(_("settings (設定内容)"), blank=True)
@@ -83,3 +87,13 @@ class ActionRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("action records are append-only; record a correction")
+
+    @property
+    def kind_label(self) -> str:
+        """Return the kind's label in the active language (the stored key if unknown)."""
+        return label_of_kind(self.kind)
+
+    @property
+    def is_bookkeeping(self) -> bool:
+        """Return whether hikeshi wrote this record to keep the case's record up to date."""
+        return is_bookkeeping(self.kind)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hikeshi import bounds
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.audit import seal
 from hikeshi.incidents.audit.canonical import GENESIS
 from hikeshi.incidents.audit.chain import compute_hash
@@ -57,7 +58,7 @@ def append_action(
     actor: User | None,
     data: ActionInput,
     *,
-    kind: str = "manual",
+    kind: ActionKind = ActionKind.MANUAL,
     covers: Collection[str] = (),
     events: Sequence[int] = (),
 ) -> ActionRecord:
@@ -81,9 +82,9 @@ def append_action(
         raise InvalidInput(
             "performed_at", gettext_noop("an action cannot have been performed in the future")
         )
-    if data.corrects_id is not None and kind == "manual":
+    if data.corrects_id is not None and kind == ActionKind.MANUAL:
         # The same kind whichever interface recorded it, so corrections can be listed.
-        kind = "correction"
+        kind = ActionKind.CORRECTION
     with transaction.atomic():
         # The row lock serialises appends to one chain (SQLite serialises all writers).
         incident = Incident.objects.select_for_update().get(pk=incident_id)

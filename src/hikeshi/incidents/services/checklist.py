@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from hikeshi.guidance.checklist import GuidanceStep, checklist_steps, packaged_catalogue
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.access import WRITER_ROLES
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.audit.rows import CHECKLIST
 from hikeshi.incidents.models import (
     ActionRecord,
@@ -97,7 +98,7 @@ def regenerate(actor: User | None, incident_id: int) -> Regeneration:
                         f"removed={removed}; no_longer_applies={dropped}"
                     ),
                 ),
-                kind="checklist.generated",
+                kind=ActionKind.CHECKLIST_GENERATED,
                 covers=[CHECKLIST],
             )
     return result
@@ -168,7 +169,7 @@ def mark_done(
                 note=note,
                 checklist_item_ref=item.key,
             ),
-            kind="checklist.done",
+            kind=ActionKind.CHECKLIST_DONE,
             covers=[CHECKLIST],
         )
     return item
@@ -192,7 +193,7 @@ def mark_not_applicable(actor: User, incident_id: int, item_id: int, reason: str
                 note=item.not_applicable_reason,
                 checklist_item_ref=item.key,
             ),
-            kind="checklist.not_applicable",
+            kind=ActionKind.CHECKLIST_NOT_APPLICABLE,
             covers=[CHECKLIST],
         )
     return item
@@ -217,7 +218,7 @@ def set_in_progress(
                 settings=f"{previous} -> in_progress",
                 checklist_item_ref=item.key,
             ),
-            kind="checklist.in_progress",
+            kind=ActionKind.CHECKLIST_IN_PROGRESS,
             covers=[CHECKLIST],
         )
     return item
@@ -246,7 +247,7 @@ def assign(actor: User, incident_id: int, item_id: int, assignee: User | None) -
                 settings=f"assignee={assignee.get_username() if assignee else '-'}",
                 checklist_item_ref=item.key,
             ),
-            kind="checklist.assigned",
+            kind=ActionKind.CHECKLIST_ASSIGNED,
             covers=[CHECKLIST],
         )
     return item

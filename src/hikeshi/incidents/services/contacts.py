@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from hikeshi.guidance.knowledge import knowledge_base
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.models import DeploymentContact, IncidentContact
 from hikeshi.incidents.models.contact import DeploymentContactKind
 from hikeshi.incidents.services import inputs
@@ -94,6 +95,6 @@ def add_to_incident(
             incident_id,
             actor,
             ActionInput(what=f"連絡先を追加: {label}", note=reason),
-            kind="contact.added",
+            kind=ActionKind.CONTACT_ADDED,
         )
     return chosen

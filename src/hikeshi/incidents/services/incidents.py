@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hikeshi import bounds
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.audit.checkpoints import checkpoint_after_commit
 from hikeshi.incidents.audit.rows import INCIDENT, MEMBERS
 from hikeshi.incidents.models import ActionRecord, Incident, IncidentTypeTag, Membership
@@ -119,7 +120,7 @@ def open_incident(actor: User, data: IncidentInput, *, is_demo: bool = False) ->
             incident.pk,
             actor,
             ActionInput(what="インシデントを起票", settings=_summary(data)),
-            kind="incident.opened",
+            kind=ActionKind.INCIDENT_OPENED,
             covers=[INCIDENT, MEMBERS],
         )
         regenerate(actor, incident.pk)
@@ -164,7 +165,7 @@ def update_incident(
             ActionInput(
                 what="インシデント記録を更新", settings="changed: " + (", ".join(changed) or "-")
             ),
-            kind="incident.updated",
+            kind=ActionKind.INCIDENT_UPDATED,
             covers=[INCIDENT],
         )
         if "types" in changed:
@@ -232,7 +233,7 @@ def triage(actor: User, incident_id: int, expected_version: int, data: TriageInp
             incident.pk,
             actor,
             ActionInput(what="トリアージ", settings=settings),
-            kind="incident.triaged",
+            kind=ActionKind.INCIDENT_TRIAGED,
             covers=[INCIDENT],
         )
         if incident.status != previous:
@@ -273,7 +274,7 @@ def change_status(
             incident.pk,
             actor,
             ActionInput(what="ステータス変更", settings=f"{previous} -> {status}", note=reason),
-            kind="incident.status",
+            kind=ActionKind.INCIDENT_STATUS,
             covers=[INCIDENT],
         )
         if status != previous:
@@ -309,6 +310,6 @@ def set_membership(
             incident.pk,
             actor,
             ActionInput(what="メンバー変更", settings=settings),
-            kind="incident.membership",
+            kind=ActionKind.INCIDENT_MEMBERSHIP,
             covers=[MEMBERS],
         )

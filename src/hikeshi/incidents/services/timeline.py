@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import IntegerField, Q, QuerySet, Value
 from django.utils.translation import gettext_noop
 
+from hikeshi.incidents.action_kinds import ActionKind, is_bookkeeping, kind_label
 from hikeshi.incidents.models import ActionRecord, Incident, TimelineEvent
 from hikeshi.incidents.services import inputs
 from hikeshi.incidents.services.actions import ActionInput, append_action
@@ -32,6 +33,7 @@ ACTION_COLUMNS = (
     "scope",
     "settings_text",
     "record_hash",
+    "kind",
 )
 # Rows fetched per round trip when streaming an export (per source).
 EXPORT_CHUNK_ROWS = 2000
@@ -56,6 +58,17 @@ class TimelineEntry:
     record_hash: str = ""
     action_id: int | None = None
     event_id: int | None = None
+    kind: str = ""  # an action record's stored kind; empty for an event
+
+    @property
+    def kind_label(self) -> str:
+        """Return the action record's kind in the active language (empty for an event)."""
+        return kind_label(self.kind) if self.kind else ""
+
+    @property
+    def is_bookkeeping(self) -> bool:
+        """Return whether the entry is a record hikeshi wrote to keep the case's record."""
+        return bool(self.kind) and is_bookkeeping(self.kind)
 
     @property
     def order_key(self) -> tuple[datetime, int, int]:
@@ -81,7 +94,14 @@ def _event_entry(
 
 
 def _action_entry(
-    pk: int, at: datetime, what: str, actor: str, scope: str, settings: str, record_hash: str
+    pk: int,
+    at: datetime,
+    what: str,
+    actor: str,
+    scope: str,
+    settings: str,
+    record_hash: str,
+    kind: str,
 ) -> TimelineEntry:
     """Return the entry of an action record, from a row of ACTION_COLUMNS."""
     return TimelineEntry(
@@ -96,6 +116,7 @@ def _action_entry(
         settings=settings,
         record_hash=record_hash,
         action_id=pk,
+        kind=kind,
     )
 
 
@@ -249,7 +270,7 @@ def add_event(
                 what="タイムラインにイベントを追加",
                 settings=f"event={event.pk}; at={occurred_at.isoformat()}; precision={precision}",
             ),
-            kind="timeline.event_added",
+            kind=ActionKind.TIMELINE_EVENT_ADDED,
             events=[event.pk],
         )
     return event

@@ -11,8 +11,9 @@ can be cancelled between batches, so a background job can run it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
@@ -20,11 +21,13 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from hikeshi.bounds import LINE_MAX, TEXT_MAX, OutOfBounds, check_text, clip
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.csv_records import CsvRecords, FileProblem, Problem, Record
 from hikeshi.incidents.models import Incident, TimelineEvent
 from hikeshi.incidents.services.actions import ActionInput, append_action
+from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.timeline_columns import PRECISION_WORDS, Columns, parse_event_time
-from hikeshi.incidents.workspace import StoredUpload, UploadTooLarge, store_upload
+from hikeshi.incidents.workspace import StoredUpload, UploadTooLarge, store_upload, uploads_folder
 
 IMPORT_LIMIT_ROWS = 100_000
 # Large enough for a day of firewall summaries, small enough to parse within a request.
@@ -236,7 +239,7 @@ def _import_records(
                 f"encoding={report.encoding}; stored={report.stored_path}"
             ),
         ),
-        kind="timeline.imported",
+        kind=ActionKind.TIMELINE_IMPORTED,
         events=created,
     )
     if on_progress is not None:
@@ -348,3 +351,123 @@ class _Refused(Exception):
         self.problem = problem
         self.column = column
         super().__init__(problem.message)
+
+
+# Rejected rows a background import keeps in its job's result (the rest are counted): the
+# result is a small JSON summary, not the whole report.
+REJECTED_IN_RESULT = 200
+
+
+def store_for_job(incident: Incident, filename: str, chunks: Iterable[bytes]) -> dict[str, Any]:
+    """Return a timeline_import job's parameters after storing the upload ``chunks`` yields.
+
+    The bytes are written to the incident's uploads folder while hashed (at most
+    IMPORT_MAX_BYTES), so the job reads them from there. Raises InvalidInput naming the file
+    when the upload is too large or cannot be stored.
+    """
+    name = clip(filename.strip() or "timeline.csv", LINE_MAX)
+    try:
+        stored = store_upload(incident.pk, chunks, max_bytes=IMPORT_MAX_BYTES)
+    except UploadTooLarge:
+        raise InvalidInput(
+            "file",
+            gettext_noop(
+                "%(file)s is larger than %(limit)s bytes, the most a timeline import takes; "
+                "split it and import the parts"
+            ),
+            file=name,
+            limit=f"{IMPORT_MAX_BYTES:,}",
+        ) from None
+    except OSError as error:
+        raise InvalidInput(
+            "file",
+            gettext_noop("%(file)s could not be stored in the data folder (%(error)s)"),
+            file=name,
+            error=error.strerror or type(error).__name__,
+        ) from None
+    return {
+        "filename": name,
+        "stored": stored.path.name,
+        "stored_path": stored.relative_path(),
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "existed": stored.existed,
+    }
+
+
+def stored_for_job(incident_id: int, params: Mapping[str, Any]) -> StoredUpload:
+    """Return the stored upload a timeline_import job's parameters name.
+
+    Only a file directly in the incident's uploads folder is accepted, so parameters cannot
+    point the import at another incident's file or elsewhere on disk.
+    """
+    name = str(params.get("stored") or "")
+    folder = uploads_folder(incident_id)
+    path = folder / name
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
+        raise InvalidInput(
+            "file",
+            gettext_noop(
+                "the uploaded file %(file)s is no longer in the incident's folder; upload it again"
+            ),
+            file=str(params.get("filename") or name),
+        )
+    return StoredUpload(
+        path=path,
+        sha256=str(params.get("sha256") or ""),
+        size=int(params.get("size") or path.stat().st_size),
+        existed=bool(params.get("existed")),
+    )
+
+
+def import_summary(report: ImportReport) -> dict[str, Any]:
+    """Return the report as a job keeps it: counts, file facts and the first rejected rows.
+
+    Reasons stay message ids with their parameters, translated for whoever reads them.
+    """
+    return {
+        "file": report.filename,
+        "imported": report.imported,
+        "rejected": report.rejected_count,
+        # The details, for the import's own page (job lists show the counts above).
+        "report": {
+            "sha256": report.sha256,
+            "size": report.size,
+            "encoding": report.encoding,
+            "ignored_columns": report.ignored_columns,
+            "rejected_rows": [
+                {
+                    "line": row.line,
+                    "last_line": row.last_line,
+                    "column": row.column,
+                    "message": row.problem.message,
+                    "params": dict(row.problem.params),
+                }
+                for row in report.rejected[:REJECTED_IN_RESULT]
+            ],
+        },
+    }
+
+
+def report_from_summary(summary: Mapping[str, Any]) -> ImportReport:
+    """Return the report a finished job's summary describes (rejected rows as kept)."""
+    details = summary.get("report") or {}
+    report = ImportReport(
+        filename=str(summary.get("file") or ""),
+        imported=int(summary.get("imported") or 0),
+        rejected_count=int(summary.get("rejected") or 0),
+        sha256=str(details.get("sha256") or ""),
+        size=int(details.get("size") or 0),
+        encoding=str(details.get("encoding") or ""),
+        ignored_columns=[str(name) for name in details.get("ignored_columns") or []],
+    )
+    for row in details.get("rejected_rows") or []:
+        report.rejected.append(
+            RejectedRow(
+                line=int(row.get("line") or 0),
+                problem=Problem(str(row.get("message") or ""), dict(row.get("params") or {})),
+                last_line=int(row.get("last_line") or 0),
+                column=str(row.get("column") or ""),
+            )
+        )
+    return report

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from hikeshi.incidents.access import incident_for
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.forms.actions import ActionForm
 from hikeshi.incidents.forms.service_errors import show_service_error
 from hikeshi.incidents.models import ActionRecord
@@ -17,9 +18,6 @@ from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.incidents.views.page import incident_url
 from hikeshi.incidents.views.posting import submit
-
-# The action-record kind of a correction, so that reports can tell corrections apart.
-CORRECTION_KIND = "correction"
 
 
 @login_required
@@ -59,7 +57,9 @@ def correct_action(request: HttpRequest, incident_id: int, action_id: int) -> Ht
         status = 400
         if form.is_valid():
             try:
-                append_action(incident.pk, user, form.to_input(original), kind=CORRECTION_KIND)
+                append_action(
+                    incident.pk, user, form.to_input(original), kind=ActionKind.CORRECTION
+                )
             except InvalidInput as error:
                 show_service_error(form, error)
             else:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from hikeshi.guidance.checklist import packaged_catalogue
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.access import WRITER_ROLES, incident_for, role_in
+from hikeshi.incidents.action_kinds import ActionKind
 from hikeshi.incidents.forms.checklist import (
     CLOSED_STATUSES,
     AssignForm,
@@ -44,8 +45,6 @@ from hikeshi.incidents.vocabulary import IncidentType
 
 # How many open required items the top of the page suggests.
 NEXT_STEPS = 5
-# The action kind the checklist service gives the record of an item marked done.
-DONE_KIND = "checklist.done"
 FILTER_NAMES = tuple(ChecklistFilterForm.base_fields)
 
 # The routes under checklist/<item_id>/ by action (the URL names are "checklist_<action>").
@@ -193,7 +192,7 @@ def _item_view(item: ChecklistItem, language: str, done: DoneRecord | None) -> I
 def _done_records(incident: Incident) -> dict[str, DoneRecord]:
     """Return, per item key, the latest action record that marked the item done."""
     rows = (
-        ActionRecord.objects.filter(incident=incident, kind=DONE_KIND)
+        ActionRecord.objects.filter(incident=incident, kind=ActionKind.CHECKLIST_DONE)
         .exclude(checklist_item_ref="")
         .order_by("sequence")
         .values_list("checklist_item_ref", "pk", "sequence", "note")

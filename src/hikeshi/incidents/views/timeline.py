@@ -7,9 +7,17 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hikeshi.incidents.access import incident_for
@@ -17,15 +25,23 @@ from hikeshi.incidents.forms.timeline import EventForm, TimelineImportForm
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services import timeline as timeline_services
 from hikeshi.incidents.services import timeline_export, timeline_import
+from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.services.timeline import TimelineEntry
 from hikeshi.incidents.services.timeline_export import ExportOptions
 from hikeshi.incidents.timeline_columns import template_csv
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.incidents.views.page import incident_url, render_incident_page
 from hikeshi.incidents.views.posting import submit
+from hikeshi.jobs.access import job_for
+from hikeshi.jobs.presentation import job_views, status_url
+from hikeshi.jobs.services import enqueue_job
+from hikeshi.jobs.views import POLL_MS
+from hikeshi.jobs.vocabulary import JobKind
 
 CSV_TYPE = "text/csv; charset=utf-8"
 JSONL_TYPE = "application/x-ndjson; charset=utf-8"
+# Rejected rows listed per page of an import's report.
+REJECTED_PER_PAGE = 50
 
 
 @login_required
@@ -52,7 +68,7 @@ def add_event(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @login_required
 def import_timeline(request: HttpRequest, incident_id: int) -> HttpResponse:
-    """Import a CSV file of events and return the report: rows taken, rows refused and why."""
+    """Store the uploaded CSV, start its import as a background job and go to its page."""
     user = acting_user(request)
     incident = incident_for(user, incident_id, write=True)
     if refused := refuse_method(request, "POST"):
@@ -61,21 +77,51 @@ def import_timeline(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not form.is_valid():
         return render_incident_page(request, incident, status=400, page_forms={"import_form": form})
     upload = form.cleaned_data["file"]
-    # Streamed to the incident's uploads folder chunk by chunk, then read from there.
-    report = timeline_import.import_csv(
-        user, incident, upload.name or "timeline.csv", upload.chunks()
+    try:
+        # Copied from Django's spooled upload to the incident's folder a chunk at a time,
+        # hashed on the way: never the whole file in memory.
+        params = timeline_import.store_for_job(
+            incident, upload.name or "timeline.csv", upload.chunks()
+        )
+        job = enqueue_job(
+            JobKind.TIMELINE_IMPORT, incident_id=incident.pk, actor=user, params=params
+        )
+    except InvalidInput as error:
+        form.add_error("file", error.translated())
+        return render_incident_page(request, incident, status=400, page_forms={"import_form": form})
+    return HttpResponseRedirect(
+        reverse("incidents:import_job", kwargs={"incident_id": incident.pk, "job_id": job.pk})
     )
+
+
+@login_required
+def import_job(request: HttpRequest, incident_id: int, job_id: int) -> HttpResponse:
+    """Return a timeline import job's page: its progress while it runs, then its report."""
+    user = acting_user(request)
+    job = job_for(user, incident_id, job_id)
+    if refused := refuse_method(request, "GET", "HEAD"):
+        return refused
+    if job.kind != JobKind.TIMELINE_IMPORT:
+        raise Http404("not a timeline import")
+    incident = incident_for(user, incident_id)
+    view = job_views(user, incident, [job])[0]
+    report = timeline_import.report_from_summary(job.result or {})
+    report.filename = report.filename or str(job.params.get("filename") or "")
+    # Reasons are message ids in the job's result; shown here in the reader's language.
+    rejected = [(row.lines, row.reason) for row in report.rejected]
+    page = Paginator(rejected, REJECTED_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "incident": incident,
         "report": report,
-        # Reasons are message ids in the service; shown here in the reader's language.
-        "rejected": [(row.lines, row.reason) for row in report.rejected],
-        "unlisted": report.rejected_count - len(report.rejected),
+        "view": view,
+        "status_url": status_url(incident),
+        "poll_ms": POLL_MS,
+        "rejected": list(page.object_list),
+        "rejected_page": page,
+        "unlisted": report.rejected_count - len(rejected),
         "page_url": incident_url(incident.pk, "timeline"),
     }
-    return render(
-        request, "incidents/import_report.html", context, status=400 if report.error else 200
-    )
+    return render(request, "incidents/import_report.html", context)
 
 
 @login_required

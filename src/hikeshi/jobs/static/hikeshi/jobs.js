@@ -113,7 +113,13 @@ function follow(container) {
     for (const job of answer.jobs) {
       const row = container.querySelector(`[data-job-id="${job.id}"]`);
       if (row) {
+        const wasActive = row.dataset.jobActive === "true";
         updateRow(row, job);
+        if (wasActive && !job.active && "jobReloadWhenEnded" in container.dataset) {
+          // A page that shows the job's outcome (an import's report): show it now.
+          window.location.reload();
+          return;
+        }
       } else if (job.active) {
         unseen = true;
       }
