@@ -107,6 +107,10 @@ def _new_events(incident_id: int, event_ids: Sequence[int], manager: Any) -> Ite
     one range query instead of a hundred. Ids scattered in many runs (imports interleaved
     on PostgreSQL) fall back to IN lists a statement can hold.
     """
+    if not event_ids:
+        # No ranges would mean no condition at all: every uncovered event of the incident,
+        # a scan of the whole timeline on every action recorded.
+        return
     ranges = list(_id_ranges(event_ids))
     uncovered = manager.filter(incident_id=incident_id, action__isnull=True)
     if len(ranges) <= MAX_RANGES:
