@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-postgres lint types unit e2e messages system-packages bench clean
+.PHONY: run test test-postgres lint types unit e2e messages system-packages bench bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -45,6 +45,12 @@ test-postgres: $(STAMP) messages system-packages
 bench: $(STAMP)
 	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	HIKESHI_DATA_DIR=$$dir $(BIN)/python -m benchmarks.timeline $(BENCH_ARGS)
+
+## The load benchmark (benchmarks/README.md): `hikeshi serve` on 10,001 incidents, measured
+## over HTTP. Generates its data set once (var/bench-load), SQLite, or PostgreSQL when
+## DATABASE_URL is set (that database is made again from a template). BENCH_ARGS="--only list"
+bench-load: $(STAMP) messages
+	$(BIN)/python -m benchmarks.load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

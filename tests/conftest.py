@@ -108,3 +108,25 @@ def import_through_job() -> ImportThroughJob:
         return client.get(location)  # type: ignore[no-any-return]
 
     return post
+
+
+def signed_in(user: User) -> Client:
+    """Return a test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def lead_client(lead: User) -> Client:
+    return signed_in(lead)
+
+
+@pytest.fixture
+def responder_client(responder: User) -> Client:
+    return signed_in(responder)
+
+
+@pytest.fixture
+def viewer_client(viewer: User) -> Client:
+    return signed_in(viewer)

@@ -83,7 +83,7 @@ def _all_routes() -> list[str]:
     return sorted(set(_routes(get_resolver().url_patterns)))
 
 
-def _fill(route: str, values: dict[str, int]) -> str:
+def _fill(route: str, values: dict[str, int | str]) -> str:
     def value(match: re.Match[str]) -> str:
         name = match["name"]
         if name not in values:
@@ -96,7 +96,7 @@ def _fill(route: str, values: dict[str, int]) -> str:
     return PARAMETER.sub(value, route)
 
 
-def _values(incident: Incident, lead: User, responder: User) -> dict[str, int]:
+def _values(incident: Incident, lead: User, responder: User) -> dict[str, int | str]:
     event = add_event(
         lead,
         incident.pk,
@@ -113,6 +113,9 @@ def _values(incident: Incident, lead: User, responder: User) -> dict[str, int]:
         "member_id": responder.pk,
         "item_id": incident.checklist.get(key="matrix:28").pk,
         "key": 28,  # the by-key routes take a matrix number or a key
+        # A panel every member sees (the panel routes answer a non-member 404 before
+        # looking the panel up).
+        "panel_key": "summary",
         # A job of the incident (the jobs routes); made directly, no worker needs to run it.
         "job_id": Job.objects.create(kind=JobKind.TIMELINE_IMPORT, incident=incident).pk,
     }

@@ -25,7 +25,7 @@ def test_recording_an_action_chains_it_after_the_last_one(
     api_as: Callable[[User], ApiClient], responder: User, incident: Incident
 ) -> None:
     client = api_as(responder)
-    previous = client.get(f"/incidents/{incident.pk}/actions").json()[-1]
+    previous = client.get(f"/incidents/{incident.pk}/actions").json()["items"][-1]
 
     response = client.post(f"/incidents/{incident.pk}/actions", ISOLATION)
 
@@ -56,10 +56,44 @@ def test_an_action_is_read_back_by_its_id(
 def test_actions_are_listed_in_chain_order(
     api_as: Callable[[User], ApiClient], lead: User, incident: Incident
 ) -> None:
-    records = api_as(lead).get(f"/incidents/{incident.pk}/actions").json()
+    answer = api_as(lead).get(f"/incidents/{incident.pk}/actions").json()
+    records = answer["items"]
 
     assert [r["sequence"] for r in records] == list(range(1, incident.audit_length + 1))
     assert records[0]["kind"] == "incident.opened"
+    assert answer["next_cursor"] is None
+
+
+def test_actions_come_a_page_at_a_time_by_cursor(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    for n in range(6):
+        client.post(f"/incidents/{incident.pk}/actions", {**ISOLATION, "what": f"対応 {n}"})
+    total = Incident.objects.get(pk=incident.pk).audit_length
+    sequences: list[int] = []
+    cursor = None
+    for _ in range(total):
+        query = {"limit": 4, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"/incidents/{incident.pk}/actions", **query).json()
+        assert len(page["items"]) <= 4
+        sequences += [record["sequence"] for record in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert sequences == list(range(1, total + 1))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("limit", 201), ("limit", 0), ("cursor", "not-a-cursor")]
+)
+def test_a_page_size_out_of_bounds_or_a_made_up_cursor_is_refused(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident, name: str, value: object
+) -> None:
+    response = api_as(viewer).get(f"/incidents/{incident.pk}/actions", **{name: value})
+
+    assert error_locations(response) == [["query", name]]
 
 
 def test_a_correction_points_at_the_record_it_corrects(
@@ -128,7 +162,7 @@ def test_action_records_cannot_be_changed_or_deleted(
     api_as: Callable[[User], ApiClient], lead: User, incident: Incident, method: str
 ) -> None:
     client = api_as(lead)
-    record = client.get(f"/incidents/{incident.pk}/actions").json()[0]
+    record = client.get(f"/incidents/{incident.pk}/actions").json()["items"][0]
 
     response = client.call(
         method, f"/incidents/{incident.pk}/actions/{record['id']}", {"what": "改ざん"}
@@ -154,8 +188,8 @@ def test_the_api_gives_the_label_in_the_callers_language_beside_the_kind(
     client = api_as(lead)
     path = f"/api/v1/incidents/{incident.pk}/actions"
 
-    japanese = client.client.get(path, headers={"accept-language": "ja"}).json()
-    english = client.client.get(path, headers={"accept-language": "en"}).json()
+    japanese = client.client.get(path, headers={"accept-language": "ja"}).json()["items"]
+    english = client.client.get(path, headers={"accept-language": "en"}).json()["items"]
 
     assert japanese[0]["kind"] == english[0]["kind"] == "incident.opened"
     assert japanese[0]["kind_label"] == "インシデントの起票"

@@ -9,6 +9,7 @@ from django.db import connection
 from tests.api.conftest import ApiClient
 
 from hikeshi.incidents.models import ActionRecord, Incident
+from hikeshi.incidents.services.incidents import IncidentInput, open_incident
 from hikeshi.sitelog.services import SiteEventKind, record_site_event
 
 
@@ -31,7 +32,36 @@ def test_intact_chains_are_reported_intact(
             }
         ],
         "site_log": {"intact": True, "length": 0, "head": "", "problem": ""},
+        "next_cursor": None,
+        "next": None,
     }
+
+
+def test_every_incident_is_verified_a_bounded_page_at_a_time(
+    api_as: Callable[[User], ApiClient], site_admin: User, incident: Incident
+) -> None:
+    opened = [
+        open_incident(
+            site_admin,
+            IncidentInput(title=f"案件 {number}", detected_at=incident.detected_at),
+        ).pk
+        for number in range(4)
+    ]
+    client = api_as(site_admin)
+
+    seen: list[int] = []
+    body = client.get("/audit/verify", limit=2).json()
+    while True:
+        assert len(body["incidents"]) <= 2
+        seen += [chain["incident_id"] for chain in body["incidents"]]
+        if body["next"] is None:
+            break
+        body = client.get(body["next"].removeprefix("/api/v1")).json()
+
+    assert seen == sorted([incident.pk, *opened])
+    refused = client.get("/audit/verify", limit=101)
+    assert refused.status_code == 422
+    assert client.get("/audit/verify", cursor="not-a-cursor").status_code == 422
 
 
 def test_a_changed_record_is_reported_where_it_breaks_the_chain(

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from tests.api.conftest import ApiClient, error_locations
 
 from hikeshi.incidents.models import ChecklistItem, Incident
@@ -51,7 +52,7 @@ def test_a_ransomware_incidents_checklist_lists_items_50_and_51(
 def test_items_come_in_working_order_with_their_guidance(
     api_as: Callable[[User], ApiClient], lead: User, incident: Incident
 ) -> None:
-    items = checklist(api_as(lead), incident)["items"]
+    items = checklist(api_as(lead), incident, limit=200)["items"]
 
     phases = [item["phase"] for item in items]
     assert phases == sorted(phases, key=PHASES.index)
@@ -126,7 +127,7 @@ def test_done_with_when_scope_and_settings_records_an_action(
     assert item["status"] == "done"
     assert item["performed_at"] == "2026-11-20T01:15:00+00:00"
     assert (item["scope"], item["settings"]) == (DONE["scope"], DONE["settings"])
-    record = client.get(f"/incidents/{incident.pk}/actions").json()[-1]
+    record = client.get(f"/incidents/{incident.pk}/actions").json()["items"][-1]
     assert (record["kind"], record["checklist_item_ref"]) == ("checklist.done", "matrix:50")
     assert (record["scope"], record["note"]) == (DONE["scope"], DONE["note"])
 
@@ -282,3 +283,82 @@ def test_the_checklist_is_read_in_a_few_queries_however_long_it_is(
         items = checklist(client, incident)["items"]
 
     assert sum(len(item["comments"]) for item in items) == 3
+
+
+def test_the_list_comes_a_bounded_page_at_a_time(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    total = incident.checklist.count()
+    assert total > 50
+
+    first = checklist(client, incident)
+    whole = checklist(client, incident, limit=200)
+    walked: list[str] = []
+    page = checklist(client, incident, limit=40)
+    while True:
+        walked += [item["key"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            assert page["next"] is None
+            break
+        assert f"cursor={page['next_cursor']}" in page["next"]
+        page = checklist(client, incident, limit=40, cursor=page["next_cursor"])
+
+    assert first["count"] == total and len(first["items"]) == 50
+    assert whole["next_cursor"] is None and whole["count"] == total
+    keys = [item["key"] for item in whole["items"]]
+    assert len(keys) == total
+    assert [item["key"] for item in first["items"]] == keys[:50]
+    assert walked == keys
+    for refused in ({"limit": 201}, {"limit": 0}, {"cursor": "not-a-cursor"}):
+        response = client.get(f"/incidents/{incident.pk}/checklist", **refused)
+        assert error_locations(response) == [["query", next(iter(refused))]]
+
+
+def test_a_filtered_list_pages_within_the_filter(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    client = api_as(lead)
+    everything = checklist(client, incident, limit=200, requirement="required")
+    first = checklist(client, incident, limit=5, requirement="required")
+    second = checklist(
+        client, incident, limit=5, requirement="required", cursor=first["next_cursor"]
+    )
+
+    keys = [item["key"] for item in everything["items"]]
+    assert [item["key"] for item in first["items"] + second["items"]] == keys[:10]
+    assert first["count"] == second["count"] == len(keys)
+
+
+def test_the_page_size_and_filters_are_in_the_openapi_document(db: None) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/incidents/{incident_id}/checklist"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+
+    assert parameters["limit"]["schema"]["maximum"] == 200
+    assert parameters["limit"]["schema"]["minimum"] == 1
+    assert "cursor" in parameters
+    assert {"phase", "group", "status", "assignee", "requirement", "applies", "search"} <= set(
+        parameters
+    )
+
+
+def test_open_mine_unassigned_and_search_filter_as_on_the_page(
+    api_as: Callable[[User], ApiClient], responder: User, incident: Incident
+) -> None:
+    client = api_as(responder)
+    client.post(item_path(incident, "matrix:28", "assign"), {"username": "responder"})
+    client.post(item_path(incident, "matrix:50", "done"), DONE)
+
+    def keys(**filters: Any) -> list[str]:
+        found = checklist(client, incident, limit=200, **filters)
+        return [item["key"] for item in found["items"]]
+
+    assert keys(assignee="mine") == ["matrix:28"]
+    assert "matrix:28" not in keys(assignee="unassigned")
+    assert "matrix:50" not in keys(status="open") and "matrix:28" in keys(status="open")
+    isolate = keys(search="削除せず 隔離")  # every word, anywhere in the guidance text
+    assert "matrix:28" in isolate and "matrix:50" not in isolate
+    assert len(isolate) < len(keys())
+    assert "matrix:28" in keys(search="ISOLATE MALWARE")  # English too, any case
+    assert keys(search="fs01") == ["matrix:50"]  # the work recorded on it

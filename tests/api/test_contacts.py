@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from tests.api.conftest import ApiClient, error_locations
 
-from hikeshi.incidents.models import DeploymentContact, Incident, IncidentContact
+from hikeshi.directory.models import DeploymentContact, IncidentContact
+from hikeshi.incidents.models import Incident
 
 VENDOR = {
     "kind": "system_vendor",

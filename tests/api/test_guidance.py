@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from tests.api.conftest import ApiClient, error_locations
 
-from hikeshi.incidents.services.contacts import add_deployment_contact
+from hikeshi.directory.services import add_deployment_contact
 
 
 def walk(client: ApiClient, *answers: str) -> dict[str, Any]:

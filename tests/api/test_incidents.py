@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from tests.api.conftest import ApiClient, intake
+from tests.api.conftest import ApiClient, error_locations, intake
 
 from hikeshi.incidents.models import Incident, Membership
+from hikeshi.incidents.selectors.keyset import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident
 from hikeshi.incidents.vocabulary import Role
 
@@ -55,7 +56,7 @@ def test_the_list_shows_only_the_callers_incidents(
 ) -> None:
     open_incident(outsider, IncidentInput(title="別件", detected_at=incident.detected_at))
 
-    titles = [i["title"] for i in api_as(lead).get("/incidents").json()]
+    titles = [i["title"] for i in api_as(lead).get("/incidents").json()["items"]]
 
     assert titles == [incident.title]
 
@@ -65,7 +66,7 @@ def test_a_site_admin_lists_every_incident(
 ) -> None:
     open_incident(outsider, IncidentInput(title="別件", detected_at=incident.detected_at))
 
-    assert len(api_as(site_admin).get("/incidents").json()) == 2
+    assert len(api_as(site_admin).get("/incidents").json()["items"]) == 2
 
 
 def test_the_list_is_sorted_by_priority_then_newest_detection(
@@ -81,7 +82,7 @@ def test_the_list_is_sorted_by_priority_then_newest_detection(
     )
     assert older.status_code == newer.status_code == 201
 
-    titles = [i["title"] for i in client.get("/incidents").json()]
+    titles = [i["title"] for i in client.get("/incidents").json()["items"]]
 
     assert titles == ["緊急", "新しい", "古い"]
 
@@ -97,7 +98,7 @@ def test_the_list_filters_by_status_type_and_priority(
     )
 
     def titles(**params: str) -> list[str]:
-        return [i["title"] for i in client.get("/incidents", **params).json()]
+        return [i["title"] for i in client.get("/incidents", **params).json()["items"]]
 
     assert titles(type="ransomware") == [incident.title]
     assert titles(status="response") == ["フィッシング"]
@@ -116,9 +117,103 @@ def test_listing_takes_the_same_queries_for_many_incidents_as_for_one(
     for n in range(3):
         client.post("/incidents", intake(title=f"追加 {n}"))
     with CaptureQueriesContext(connection) as four:
-        assert len(client.get("/incidents").json()) == 4
+        assert len(client.get("/incidents").json()["items"]) == 4
 
     assert len(four) == len(one)
+
+
+def _incidents_for(owner: User, count: int, detected_at: datetime) -> None:
+    """Open ``count`` incidents at once (the service per incident would take too long)."""
+    incidents = Incident.objects.bulk_create(
+        Incident(title=f"案件 {n:05}", detected_at=detected_at + timedelta(minutes=n))
+        for n in range(count)
+    )
+    Membership.objects.bulk_create(
+        Membership(incident=incident, user=owner, role=Role.LEAD) for incident in incidents
+    )
+
+
+def test_the_list_comes_a_page_at_a_time(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    _incidents_for(lead, 4, incident.detected_at)
+    client = api_as(lead)
+
+    first = client.get("/incidents", limit=2).json()
+    second = client.get("/incidents", limit=2, cursor=first["next_cursor"]).json()
+    last = client.get(first["next"].removeprefix("/api/v1"), cursor=second["next_cursor"]).json()
+
+    pages = [first["items"], second["items"], last["items"]]
+    assert [len(items) for items in pages] == [2, 2, 1]
+    titles = [i["title"] for items in pages for i in items]
+    assert titles == ["案件 00003", "案件 00002", "案件 00001", "案件 00000", incident.title]
+    assert first["next"] == f"/api/v1/incidents?limit=2&cursor={first['next_cursor']}"
+    assert last["next_cursor"] is None and last["next"] is None
+
+
+def test_the_next_page_keeps_the_filters(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    _incidents_for(lead, 3, incident.detected_at)
+    client = api_as(lead)
+
+    first = client.get("/incidents", limit=1, status="detected").json()
+
+    assert "status=detected" in first["next"]
+    rest = client.get("/incidents", status="detected", cursor=first["next_cursor"]).json()
+    assert len(first["items"]) + len(rest["items"]) == 4
+
+
+def test_the_page_size_is_bounded(api_as: Callable[[User], ApiClient], lead: User) -> None:
+    client = api_as(lead)
+
+    assert ["query", "limit"] in error_locations(client.get("/incidents", limit=201))
+    assert ["query", "limit"] in error_locations(client.get("/incidents", limit=0))
+    assert client.get("/incidents", limit=200).status_code == 200
+
+
+def test_a_cursor_no_page_gave_is_refused(api_as: Callable[[User], ApiClient], lead: User) -> None:
+    client = api_as(lead)
+
+    for cursor in ("nonsense", "WyIxIl0", "WyJ4IiwieSIsInoiXQ", "!" * 2000):
+        assert ["query", "cursor"] in error_locations(client.get("/incidents", cursor=cursor))
+
+
+def test_a_site_admin_with_many_incidents_gets_the_default_page(
+    api_as: Callable[[User], ApiClient], site_admin: User, outsider: User
+) -> None:
+    _incidents_for(outsider, 1001, datetime(2026, 1, 1, tzinfo=UTC))
+    client = api_as(site_admin)
+
+    first = client.get("/incidents").json()
+    assert len(first["items"]) == PAGE_SIZE_DEFAULT
+    assert first["items"][0]["title"] == "案件 01000"
+
+    seen = [i["id"] for i in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor is not None:
+        page = client.get("/incidents", limit=PAGE_SIZE_MAX, cursor=cursor).json()
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+    assert len(seen) == len(set(seen)) == 1001
+
+
+def test_a_deep_page_takes_the_same_queries_as_the_first(
+    api_as: Callable[[User], ApiClient], lead: User, incident: Incident
+) -> None:
+    _incidents_for(lead, 30, incident.detected_at)
+    client = api_as(lead)
+    first = client.get("/incidents", limit=5).json()
+
+    with CaptureQueriesContext(connection) as at_first:
+        client.get("/incidents", limit=5)
+    position = first["next_cursor"]
+    for _ in range(4):
+        position = client.get("/incidents", limit=5, cursor=position).json()["next_cursor"]
+    with CaptureQueriesContext(connection) as deep:
+        client.get("/incidents", limit=5, cursor=position)
+
+    assert len(deep) == len(at_first)
 
 
 def test_editing_replaces_the_intake_items_and_moves_the_version_on(
@@ -213,7 +308,7 @@ def test_changing_the_status_records_the_move(
 
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "reporting"
-    last = client.get(f"/incidents/{incident.pk}/actions").json()[-1]
+    last = client.get(f"/incidents/{incident.pk}/actions").json()["items"][-1]
     assert (last["kind"], last["settings"], last["note"]) == (
         "incident.status",
         "response -> reporting",

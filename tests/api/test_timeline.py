@@ -53,7 +53,7 @@ def test_adding_an_event_is_itself_recorded(
     client = api_as(responder)
     client.post(f"/incidents/{incident.pk}/timeline", FIRST_ENCRYPTION)
 
-    last = client.get(f"/incidents/{incident.pk}/actions").json()[-1]
+    last = client.get(f"/incidents/{incident.pk}/actions").json()["items"][-1]
 
     assert last["kind"] == "timeline.event_added"
 
@@ -124,7 +124,7 @@ def test_an_unknown_export_format_is_named(
     assert error_locations(response) == [["query", "format"]]
 
 
-def test_the_timeline_comes_a_page_at_a_time_with_the_count(
+def test_the_timeline_comes_a_page_at_a_time_by_cursor(
     api_as: Callable[[User], ApiClient], lead: User, incident: Incident
 ) -> None:
     client = api_as(lead)
@@ -134,31 +134,41 @@ def test_the_timeline_comes_a_page_at_a_time_with_the_count(
             {**FIRST_ENCRYPTION, "occurred_at": f"2026-11-20T08:5{minute}:00+09:00"},
         )
     whole = client.get(f"/incidents/{incident.pk}/timeline").json()
+    pages = []
+    cursor = None
+    while len(pages) < 10:
+        query = {"limit": 4, **({"cursor": cursor} if cursor else {})}
+        pages.append(client.get(f"/incidents/{incident.pk}/timeline", **query).json())
+        cursor = pages[-1]["next_cursor"]
+        if cursor is None:
+            break
 
-    pages = [
-        client.get(f"/incidents/{incident.pk}/timeline", page=n, page_size=4).json()
-        for n in range(1, 5)
-    ]
-
-    assert whole["count"] == len(whole["items"]) == 5 + Incident.objects.get().audit_length
-    assert all(page["count"] == whole["count"] for page in pages)
+    total = 5 + Incident.objects.get().audit_length
+    assert len(whole["items"]) == total and whole["next_cursor"] is None
     assert [e for page in pages for e in page["items"]] == whole["items"]
-    assert [len(page["items"]) for page in pages] == [4, 4, 4, whole["count"] - 12]
+    assert [len(page["items"]) for page in pages] == [4, 4, 4, total - 12]
     assert all(e["event_id"] for e in whole["items"] if e["entry_type"] == "event")
 
 
-def test_a_page_past_the_end_is_empty(
+def test_the_page_after_the_last_entry_is_empty(
     api_as: Callable[[User], ApiClient], viewer: User, incident: Incident
 ) -> None:
-    response = api_as(viewer).get(f"/incidents/{incident.pk}/timeline", page=99)
+    client = api_as(viewer)
+    total = incident.audit_length
+    last_but_one = client.get(f"/incidents/{incident.pk}/timeline", limit=total - 1).json()
+    last = client.get(
+        f"/incidents/{incident.pk}/timeline", limit=1, cursor=last_but_one["next_cursor"]
+    ).json()
 
-    assert response.status_code == 200
-    assert response.json() == {"items": [], "count": incident.audit_length}
+    assert len(last["items"]) == 1 and last["next_cursor"] is None
 
 
-@pytest.mark.parametrize(("name", "value"), [("page_size", 1001), ("page_size", 0), ("page", 0)])
-def test_a_page_size_above_the_maximum_or_a_page_below_one_is_refused(
-    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident, name: str, value: int
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("limit", 1001), ("limit", 0), ("cursor", "bm90IGEgY3Vyc29y"), ("cursor", "%%")],
+)
+def test_a_page_size_out_of_bounds_or_a_made_up_cursor_is_refused(
+    api_as: Callable[[User], ApiClient], viewer: User, incident: Incident, name: str, value: object
 ) -> None:
     response = api_as(viewer).get(f"/incidents/{incident.pk}/timeline", **{name: value})
 

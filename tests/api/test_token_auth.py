@@ -92,5 +92,5 @@ def test_last_used_is_written_at_most_once_a_minute(lead: User) -> None:
 def test_a_token_acts_as_its_owner(
     api_as: Callable[[User], ApiClient], lead: User, outsider: User, incident: object
 ) -> None:
-    assert len(api_as(lead).get("/incidents").json()) == 1
-    assert api_as(outsider).get("/incidents").json() == []
+    assert len(api_as(lead).get("/incidents").json()["items"]) == 1
+    assert api_as(outsider).get("/incidents").json()["items"] == []

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from typer.testing import Result
 
-from hikeshi.cli.checklist import Phase, Status
+from hikeshi.cli.checklist import Phase, Requirement, Status
 from hikeshi.incidents.audit.verify import verify_incident
 from hikeshi.incidents.models import ActionRecord, ChecklistItem, Incident
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus
+from hikeshi.incidents.models.checklist import Requirement as ModelRequirement
+from hikeshi.incidents.selectors.checklist import STATUS_FILTERS
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident
 
 Run = Callable[..., Result]
@@ -345,4 +347,27 @@ def test_an_outsider_cannot_see_the_checklist(
 
 def test_the_cli_choices_match_the_model() -> None:
     assert [phase.value for phase in Phase] == list(ChecklistPhase.values)
-    assert [status.value for status in Status] == list(ItemStatus.values)
+    assert [status.value for status in Status] == list(STATUS_FILTERS)
+    assert set(STATUS_FILTERS) == {"open", *ItemStatus.values}
+    assert [r.value for r in Requirement] == list(ModelRequirement.values)
+
+
+def test_show_filters_by_assignee_requirement_and_search(hikeshi: Run, incident: Incident) -> None:
+    assigned = hikeshi("checklist", "assign", str(incident.pk), "51", "responder", "--as", "lead")
+    assert assigned.exit_code == 0, assigned.output
+
+    def keys(*options: str, as_user: str = "lead") -> list[str]:
+        result = hikeshi("checklist", "show", str(incident.pk), "--json", "--as", as_user, *options)
+        assert result.exit_code == 0, result.output
+        return [item["key"] for item in json.loads(result.stdout)["items"]]
+
+    assert keys("--assignee", "responder") == ["matrix:51"]
+    assert keys("--assignee", "mine", as_user="responder") == ["matrix:51"]
+    assert keys("--assignee", "mine") == []
+    assert "matrix:51" not in keys("--assignee", "unassigned")
+    conditional = keys("--requirement", "conditional")
+    assert conditional and "matrix:28" not in conditional
+    isolate = keys("--search", "削除せず 隔離")
+    assert "matrix:28" in isolate and "matrix:50" not in isolate
+    assert keys("--status", "open", "--phase", "initial")[0] == "matrix:1"
+    assert keys("--no-longer-applies") == []

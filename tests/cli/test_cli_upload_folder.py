@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from typer.testing import Result
 
 from hikeshi import config
+from hikeshi.cli import web_processes
 from hikeshi.web import server
 from hikeshi.web.uploads import remove_stale_uploads
 
@@ -79,11 +81,12 @@ def test_serve_clears_them_before_it_listens(
     old, new = _left_behind(tmp_path, age_seconds=3600)
     seen_at_listen: list[bool] = []
 
-    class Listening:
-        def run(self) -> None:
-            seen_at_listen.append(old.exists())
+    def bind(host: str, port: int) -> list[socket.socket]:
+        seen_at_listen.append(old.exists())
+        return []
 
-    monkeypatch.setattr(server, "create", lambda application, **kw: Listening())
+    monkeypatch.setattr(server, "bind", bind)
+    monkeypatch.setattr(web_processes, "run", lambda sockets, **kw: None)
     result = hikeshi("serve", "--port", "8124")
 
     assert result.exit_code == 0, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,3 +66,47 @@ def screenshot(page: Page, request: pytest.FixtureRequest) -> Callable[..., Path
         return path
 
     return take
+
+
+# The shared test users' password (tests/conftest.py).
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    """Sign in through the Japanese login form, as a person would."""
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+
+
+@pytest.fixture
+def job_threads() -> Iterator[Callable[[int], threading.Thread]]:
+    """Return a function running a job in a thread, as a worker would; joined at the end.
+
+    A test whose job waits on it must let the job go on in a fixture of its own that
+    depends on this one (torn down first).
+    """
+    from django.db import connections
+
+    from hikeshi.jobs import runner
+    from hikeshi.jobs.board import board
+
+    threads: list[threading.Thread] = []
+
+    def start(job_id: int) -> threading.Thread:
+        def run() -> None:
+            try:
+                runner.execute(job_id)
+            finally:
+                board().release()
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        threads.append(thread)
+        return thread
+
+    yield start
+    for thread in threads:
+        thread.join(300)

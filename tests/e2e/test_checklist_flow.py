@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,10 +58,17 @@ def test_a_responder_marks_item_28_done_and_finds_the_action_on_the_timeline(
     incident = Incident.objects.get(title=TITLE)
     item_id = incident.checklist.get(key="matrix:28").pk
     item = page.locator(f"#item-{item_id}")
+    # The list shows the summary; opening the item loads its steps and forms.
+    expect(item.locator(".check-steps")).to_have_count(0)
+    item.locator("summary").first.click()
+    expect(item.locator(".check-steps")).to_contain_text("手順")
+    screenshot("2b-item-opened")
     item.get_by_text("完了にする", exact=True).click()
     item.get_by_label("設定内容").fill("検体を隔離フォルダへ移動し SHA-256 を記録")
     item.get_by_role("button", name="完了として記録").click()
 
+    # A refused form comes back on the item's own page, with what was typed.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("マルウェアは削除せず隔離")
     item = page.locator(f"#item-{item_id}")
     expect(item.locator(".field-scope .error")).to_have_text(
         "対象にした機器・アカウント・システム（範囲）を入力してください。"
@@ -73,9 +81,12 @@ def test_a_responder_marks_item_28_done_and_finds_the_action_on_the_timeline(
     item.get_by_label("範囲").fill("FS01（ファイルサーバ）")
     item.get_by_role("button", name="完了として記録").click()
 
+    # Back on the checklist at the item, opened again (its record loaded).
     expect(page.get_by_role("status")).to_contain_text("項目を完了にしました。")
+    expect(page).to_have_url(re.compile(rf"/checklist/#item-{item_id}$"))
     item = page.locator(f"#item-{item_id}")
     expect(item.locator(".item-status")).to_have_text("完了")
+    expect(item.locator(".check-done-line")).to_contain_text("lead")
     expect(item.locator(".check-done")).to_contain_text("FS01（ファイルサーバ）")
     screenshot("4-done")
 

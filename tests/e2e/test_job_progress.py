@@ -9,19 +9,16 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 from django.utils.translation import gettext_noop
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
+from tests.e2e.conftest import sign_in
 
 from hikeshi.incidents.models import Incident
-from hikeshi.jobs import runner
-from hikeshi.jobs.board import board
 from hikeshi.jobs.models import Job
 from hikeshi.jobs.registry import register
 from hikeshi.jobs.services import enqueue_job
 
-PASSWORD = "correct horse battery staple"  # the shared test users' password (tests/conftest.py)
 KIND = "test_e2e_steps"
 STEPS = 4
 # The test lets the job take one step at a time.
@@ -43,28 +40,19 @@ register(KIND, take_steps, label="Test steps", transactional=False)
 
 
 @pytest.fixture
-def job_thread() -> Iterator[Callable[[int], threading.Thread]]:
-    """Return a function running a job in a thread, as a worker would; joined at the end."""
-    threads: list[threading.Thread] = []
-
-    def start(job_id: int) -> threading.Thread:
-        def run() -> None:
-            try:
-                runner.execute(job_id)
-            finally:
-                board().release()
-                connections.close_all()
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        threads.append(thread)
-        return thread
-
-    yield start
+def job_thread(
+    job_threads: Callable[[int], threading.Thread],
+) -> Iterator[Callable[[int], threading.Thread]]:
+    """Return job_threads; at the end, let an unfinished job end before it is joined."""
+    yield job_threads
     for _ in range(STEPS):
-        step.release()  # let an unfinished job end
-    for thread in threads:
-        thread.join(30)
+        step.release()
+
+
+@pytest.fixture(autouse=True)
+def no_steps_left() -> Iterator[None]:
+    """Leave no released step behind for the next test."""
+    yield
     while step.acquire(blocking=False):
         pass
 
@@ -80,10 +68,7 @@ def test_the_incident_page_follows_a_jobs_progress_without_reloading(
     screenshot: Callable[..., Path],
 ) -> None:
     job = enqueue_job(KIND, incident_id=incident.pk, actor=lead)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("lead")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server.url, "lead")
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
 
     panel = page.locator("#jobs")

@@ -10,13 +10,12 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
+from tests.e2e.conftest import sign_in
 
 from hikeshi.incidents.models import Incident
 from hikeshi.jobs import runner
 from hikeshi.jobs.models import Job
 from hikeshi.jobs.vocabulary import JobKind
-
-PASSWORD = "correct horse battery staple"  # the shared test users' password (tests/conftest.py)
 
 
 @pytest.mark.e2e
@@ -29,11 +28,8 @@ def test_a_lead_fills_in_the_template_imports_it_and_exports_for_excel(
     tmp_path: Path,
     screenshot: Callable[..., Path],
 ) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("lead")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.goto(f"{live_server.url}/incidents/{incident.pk}/#timeline")
+    sign_in(page, live_server.url, "lead")
+    page.goto(f"{live_server.url}/incidents/{incident.pk}/timeline/")
 
     timeline = page.locator("#timeline")
     timeline.get_by_text("取り込める列と日時の書式").click()
@@ -64,6 +60,8 @@ def test_a_lead_fills_in_the_template_imports_it_and_exports_for_excel(
 
     page.get_by_role("link", name="タイムラインに戻る").click()
     export = page.locator("#timeline .export-form")
+    expect(page.locator("#timeline table.timeline")).to_contain_text("PC-01")
+    screenshot("3-timeline-page", full_page=True)
     export.get_by_label("Excel 用（BOM 付き UTF-8）").check()
     export.get_by_label("Asia/Tokyo の日時も付ける").check()
     with page.expect_download() as exported:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
+from tests.e2e.conftest import sign_in
 
 from hikeshi.incidents.models import Incident
-from hikeshi.jobs import runner
-from hikeshi.jobs.board import board
 from hikeshi.jobs.models import Job
 from hikeshi.jobs.vocabulary import JobKind
 
-PASSWORD = "correct horse battery staple"  # the shared test users' password (tests/conftest.py)
 ROWS = 100_000
 # Every thousandth row cannot be read: the report lists them with their lines.
 BAD_EVERY = 1000
@@ -37,29 +34,6 @@ def _write_timeline(path: Path) -> None:
                 out.write(f"2026-11-20T09:{minutes:02d}:{seconds:02d}+09:00,接続 {number},FS01\n")
 
 
-@pytest.fixture
-def worker_thread() -> Iterator[Callable[[int], threading.Thread]]:
-    """Return a function running a job in a thread, as a worker would; joined at the end."""
-    threads: list[threading.Thread] = []
-
-    def start(job_id: int) -> threading.Thread:
-        def run() -> None:
-            try:
-                runner.execute(job_id)
-            finally:
-                board().release()
-                connections.close_all()
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        threads.append(thread)
-        return thread
-
-    yield start
-    for thread in threads:
-        thread.join(300)
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_a_large_import_shows_its_progress_then_its_report(
@@ -68,17 +42,16 @@ def test_a_large_import_shows_its_progress_then_its_report(
     lead: User,
     incident: Incident,
     tmp_path: Path,
-    worker_thread: Callable[[int], threading.Thread],
+    job_threads: Callable[[int], threading.Thread],
     screenshot: Callable[..., Path],
 ) -> None:
     source = tmp_path / "fs01-100k.csv"
     _write_timeline(source)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("ユーザー名").fill("lead")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    sign_in(page, live_server.url, "lead")
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
 
+    # The import sits folded under the incident page's timeline.
+    page.get_by_text("CSV からイベントを取り込む").click()
     form = page.locator("form.import-form")
     form.locator('input[type="file"]').set_input_files(str(source))
     form.get_by_role("button", name="取り込む").click()
@@ -89,7 +62,7 @@ def test_a_large_import_shows_its_progress_then_its_report(
     expect(card.locator("[data-job-state]")).to_have_text("待機中")
     page.evaluate("window.stillTheSamePage = true")
 
-    worker_thread(job.pk)
+    job_threads(job.pk)
     expect(card.locator("[data-job-state]")).to_have_text("実行中", timeout=30_000)
     # Part of the way: the bar moved without a reload, counting bytes.
     percent = card.locator("[data-job-percent]")

@@ -12,10 +12,11 @@ from hikeshi.guidance.checklist import checklist_steps
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents.models import ActionRecord, ChecklistItem, Incident
 from hikeshi.incidents.models.checklist import ItemStatus
+from hikeshi.incidents.selectors import checklist as selectors
+from hikeshi.incidents.selectors.timeline import latest
 from hikeshi.incidents.services import checklist
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident, update_incident
-from hikeshi.incidents.services.timeline import Timeline
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 AT = datetime(2026, 11, 20, 10, 15, tzinfo=TOKYO)
@@ -109,7 +110,7 @@ def test_done_creates_the_action_record_and_timeline_entry(
     assert record.performed_at == AT
     assert record.scope == "PC-01"
     assert "マルウェアは削除せず隔離" in record.what
-    assert any(e.action_id == record.pk for e in Timeline(incident))
+    assert any(e.action_id == record.pk for e in latest(incident.pk, 50))
 
 
 def test_not_applicable_needs_a_reason(incident: Incident, responder: User) -> None:
@@ -155,12 +156,12 @@ def test_assignee_must_be_a_writer_of_the_incident(
 
 
 def test_progress_counts_closed_items_per_phase(incident: Incident, responder: User) -> None:
-    before = {p.phase: p for p in checklist.progress(incident)}
+    before = {p.phase: p for p in selectors.progress(incident)}
     item = _item(incident, "matrix:28")
     checklist.mark_done(
         responder, incident.pk, item.pk, performed_at=AT, scope="PC-01", settings="退避"
     )
-    after = {p.phase: p for p in checklist.progress(incident)}
+    after = {p.phase: p for p in selectors.progress(incident)}
     assert after["initial"].closed == before["initial"].closed + 1
     assert after["initial"].required_open == before["initial"].required_open - 1
 

@@ -15,7 +15,7 @@ import pytest
 import hikeshi
 from hikeshi.guidance.export import export
 from hikeshi.guidance.knowledge import knowledge_base
-from hikeshi.incidents.services.timeline import TimelineEntry
+from hikeshi.incidents.selectors.timeline import TimelineEntry
 from hikeshi.incidents.services.timeline_export import (
     EXPORT_FIELDS,
     LOCAL_FIELDS,
@@ -149,3 +149,33 @@ def test_every_csv_writer_goes_through_the_neutralising_function(pattern: str) -
         f"{writers}: write CSV with hikeshi.spreadsheet.csv_lines / csv_text, which "
         "neutralise formula cells"
     )
+
+
+@pytest.mark.parametrize("zone", [None, TOKYO])
+def test_every_value_stands_under_its_own_column(zone: ZoneInfo | None) -> None:
+    at = datetime(2026, 11, 20, 8, 55, tzinfo=TOKYO)
+    entry = TimelineEntry(
+        at=at,
+        precision="minute",
+        source="proxy",
+        device="pc-12",
+        description="ランサムノート",
+        entry_type="event",
+        actor="yamada",
+        scope="LAN",
+        settings="-",
+        record_hash="cd" * 32,
+        action_id=None,
+    )
+    reader = csv.DictReader(io.StringIO("".join(export_csv([entry], ExportOptions(zone=zone)))))
+    (row,) = list(reader)
+    assert row["message"] == "ランサムノート"
+    assert row["device"] == "pc-12"
+    assert row["precision"] == "minute"
+    assert row["actor"] == "yamada"
+    assert row["record_hash"] == "cd" * 32
+    assert row["entry_type"] == "event"
+    assert row["settings"] == "'-"
+    if zone is not None:
+        assert row["time_zone"] == "Asia/Tokyo"
+        assert row["local_datetime"] == "2026-11-20T08:55:00+09:00"

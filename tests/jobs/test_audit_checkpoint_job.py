@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
+from hikeshi.incidents.refusals import NotPermitted
 from hikeshi.jobs import runner
-from hikeshi.jobs.access import visible_jobs
 from hikeshi.jobs.presentation import JobView
+from hikeshi.jobs.selectors import visible_jobs
 from hikeshi.jobs.services import enqueue_job
 from hikeshi.jobs.vocabulary import JobKind, JobState
 
@@ -45,5 +45,5 @@ def test_a_checkpoint_job_writes_a_signed_checkpoint(
 
 
 def test_only_site_admins_start_a_checkpoint_job(lead: User) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         enqueue_job(JobKind.AUDIT_CHECKPOINT, incident_id=None, actor=lead)

@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.http import Http404
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 from hikeshi_test_job_kinds import BATCHES, WRITING_BATCHES, job_scope
 
 from hikeshi.incidents.models import ActionRecord, Incident
+from hikeshi.incidents.refusals import NotPermitted, NotVisible
 from hikeshi.incidents.services.errors import InvalidInput
+from hikeshi.incidents.services.incidents import set_membership
+from hikeshi.incidents.vocabulary import Role
 from hikeshi.jobs import progress, runner
 from hikeshi.jobs.board import board
 from hikeshi.jobs.models import Job
@@ -51,6 +53,24 @@ def test_a_job_runs_to_done_with_its_result_and_its_writes(incident: Incident, l
     assert ended.started_at <= ended.finished_at
     assert ended.worker == runner.current_identity()
     assert ActionRecord.objects.filter(scope=job_scope(job.pk)).count() == 3
+
+
+def test_a_job_whose_starter_lost_write_access_fails_with_the_refusal(
+    incident: Incident, lead: User, responder: User
+) -> None:
+    job = _enqueue(incident, responder, batches=2)
+    set_membership(lead, incident.pk, responder, Role.VIEWER, "")
+
+    ended = runner.execute(job.pk)
+
+    assert ended is not None and ended.state == JobState.FAILED
+    with translation.override("en"):
+        assert ended.failure_text == (
+            f"responder may only view incident #{incident.pk}; a lead can make them a responder"
+        )
+    with translation.override("ja"):
+        assert f"インシデント #{incident.pk} を閲覧のみ" in ended.failure_text
+    assert not ActionRecord.objects.filter(scope=job_scope(job.pk)).exists()
 
 
 def test_the_task_runs_the_job_it_names(incident: Incident, lead: User) -> None:
@@ -238,9 +258,9 @@ def test_a_claimed_job_shows_as_starting(incident: Incident, lead: User) -> None
 def test_viewers_and_outsiders_cannot_start_jobs(
     incident: Incident, viewer: User, outsider: User, site_admin: User
 ) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         _enqueue(incident, viewer)
-    with pytest.raises(Http404):
+    with pytest.raises(NotVisible):
         _enqueue(incident, outsider)
     assert _enqueue(incident, site_admin).started_by == site_admin
     assert not Job.objects.filter(started_by__in=[viewer, outsider]).exists()
@@ -274,8 +294,8 @@ def test_who_may_stop_a_job(
     assert not may_cancel(viewer, job)
     other = _enqueue(incident, lead)
     assert not may_cancel(responder, other)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         request_cancel(other.pk, responder)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         request_cancel(job.pk, viewer)
     assert Job.objects.get(pk=other.pk).state == JobState.QUEUED

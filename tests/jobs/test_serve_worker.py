@@ -36,6 +36,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _workers(pid: int) -> list[int]:
+    """Return the ids of the job workers among the children of ``pid``."""
+    found = []
+    for child in _children(pid):
+        try:
+            if b"hikeshi.cli\0worker" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:
+            continue
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -74,11 +86,8 @@ def test_stopping_ends_a_running_worker_at_once(wait: Any) -> None:
 def test_serve_starts_a_worker_unless_told_not_to(
     monkeypatch: pytest.MonkeyPatch, db: None, site_admin: Any
 ) -> None:
+    from hikeshi.cli import web_processes
     from hikeshi.web import server
-
-    class FakeServer:
-        def run(self) -> None:
-            return None
 
     events: list[str] = []
 
@@ -92,13 +101,15 @@ def test_serve_starts_a_worker_unless_told_not_to(
         def stop(self, timeout: float = 0) -> None:
             events.append("stop")
 
-    monkeypatch.setattr(server, "create", lambda application, **kw: FakeServer())
+    monkeypatch.setattr(server, "bind", lambda host, port: [])
+    monkeypatch.setattr(web_processes, "run", lambda sockets, **kw: events.append("serving"))
     monkeypatch.setattr(worker_process, "WorkerProcess", FakeProcess)
     assert CliRunner().invoke(app, ["serve", "--no-worker"]).exit_code == 0
-    assert events == []
+    assert events == ["serving"]
+    events.clear()
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 0, result.output
-    assert events == ["hikeshi.cli worker --parent-pid", "start", "stop"]
+    assert events == ["hikeshi.cli worker --parent-pid", "start", "serving", "stop"]
 
 
 def _free_port() -> int:
@@ -110,8 +121,8 @@ def _free_port() -> int:
 def test_serve_runs_jobs_restarts_its_worker_and_stops_it_on_sigterm(
     worker_site: Any, people: Any, wait: Any
 ) -> None:
-    serve = worker_site.start("serve", "--port", str(_free_port()), log="serve")
-    first = wait(lambda: _children(serve.pid), "serve's worker", timeout=20)[0]
+    serve = worker_site.start("serve", "--port", str(_free_port()), "--processes", "1", log="serve")
+    first = wait(lambda: _workers(serve.pid), "serve's worker", timeout=20)[0]
     # The worker beside serve runs the queue (it knows only hikeshi's own kinds, so it ends
     # this test kind's job with the message for a kind it cannot run).
     job = enqueue_job(BATCHES, incident_id=people.incident_id, actor=people.lead)
@@ -124,7 +135,7 @@ def test_serve_runs_jobs_restarts_its_worker_and_stops_it_on_sigterm(
 
     os.kill(first, signal.SIGKILL)
     second = wait(
-        lambda: [pid for pid in _children(serve.pid) if pid != first], "a new worker", timeout=20
+        lambda: [pid for pid in _workers(serve.pid) if pid != first], "a new worker", timeout=20
     )[0]
     assert "The background worker stopped" in worker_site.log("serve")
 

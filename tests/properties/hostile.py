@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from hikeshi.bounds import is_representable
+from hikeshi.directory.models import IncidentContact
 from hikeshi.incidents.models import (
     ActionRecord,
     ChecklistComment,
     ChecklistItem,
     Incident,
-    IncidentContact,
     Membership,
     TimelineEvent,
 )

@@ -277,7 +277,10 @@ class ApiWritesTest(TestCase):
         api = self._api()
         base = f"{BASE}/incidents/{self.incident.pk}"
         for response in (
-            api.get(f"{base}/timeline", {"page": page, "page_size": page_size}),
+            api.get(f"{base}/timeline", {"cursor": page, "limit": page_size}),
+            api.get(f"{base}/actions", {"cursor": page, "limit": page_size}),
+            api.get(f"{BASE}/incidents", {"cursor": page, "limit": page_size}),
+            api.get(f"{base}/checklist", {"cursor": page, "limit": page_size}),
             api.get(f"{base}/checklist", {"group": group, "assignee": key}),
             api.get(f"{base}/checklist/by-key/{quote(key, safe='')}"),
         ):
@@ -291,12 +294,12 @@ def test_a_page_past_the_deepest_is_refused_by_name(
 ) -> None:
     _, token = ApiToken.issue(lead, "tests")
     api = Client(headers={"Authorization": f"Bearer {token}"})
+    base = f"{BASE}/incidents/{incident.pk}"
 
-    response = api.get(f"{BASE}/incidents/{incident.pk}/timeline", {"page": "99999999999999999"})
+    deep = api.get(f"{base}/checklist", {"limit": "99999999999999999"})
+    forged = api.get(f"{base}/timeline", {"cursor": "99999999999999999"})
 
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "page"]
-    assert api.get(f"{BASE}/incidents/{incident.pk}/timeline", {"page": "1000"}).json() == {
-        "items": [],
-        "count": incident.audit_length,
-    }
+    assert deep.status_code == 422
+    assert deep.json()["detail"][0]["loc"] == ["query", "limit"]
+    assert forged.status_code == 422
+    assert forged.json()["detail"][0]["loc"] == ["query", "cursor"]

@@ -169,7 +169,7 @@ class WebFormsTest(TestCase):
         if correcting:
             self._post_to("correct_action", drawn[0], action_id=self.action_id)
         else:
-            self._post_to("record_action", drawn[0])
+            self._post_to("actions", drawn[0])
 
     @BOUNDED
     @given(
@@ -231,15 +231,17 @@ class WebFormsTest(TestCase):
     @given(
         page=st.one_of(hostile_integer().map(str), FORM_TEXT),
         parameter=st.sampled_from(
-            ["timeline_page", "actions_page", "timeline_action", "timeline_event"]
+            ["after", "before", "at", "last", "timeline_action", "timeline_event"]
         ),
     )
     def test_paging_never_breaks_a_page(self, page: str, parameter: str) -> None:
         self.client.force_login(self.lead)
         listed = self.client.get(reverse("incidents:list"), {"page": page})
         assert listed.status_code == 200
-        detail = reverse("incidents:detail", kwargs={"incident_id": self.incident.pk})
-        assert self.client.get(detail, {parameter: page}).status_code == 200
+        kwargs = {"incident_id": self.incident.pk}
+        for name in ("timeline", "actions"):
+            url = reverse(f"incidents:{name}", kwargs=kwargs)
+            assert self.client.get(url, {parameter: page}).status_code == 200
 
 
 def test_the_new_incident_form_offers_only_zones_hikeshi_takes(client: Client, lead: User) -> None:

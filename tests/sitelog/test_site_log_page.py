@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from tests.sitelog.conftest import TABLE, raw
 
+from hikeshi.sitelog.selectors import ENTRIES_PER_PAGE
 from hikeshi.sitelog.services import SiteEventKind, record_site_event
-from hikeshi.sitelog.views import ENTRIES_PER_PAGE
 
 URL = "/site-log/"
 

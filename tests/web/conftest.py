@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
 from hikeshi.incidents.models import Incident
 
 IncidentUrl = Callable[..., str]
-
-
-def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -31,16 +26,23 @@ def url_of(incident: Incident) -> IncidentUrl:
     return url
 
 
-@pytest.fixture
-def lead_client(lead: User) -> Client:
-    return _client_for(lead)
+class Clock:
+    """Time as hikeshi and django-axes read it, moved by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
-@pytest.fixture
-def responder_client(responder: User) -> Client:
-    return _client_for(responder)
-
-
-@pytest.fixture
-def viewer_client(viewer: User) -> Client:
-    return _client_for(viewer)
+@contextmanager
+def controlled_clock(start: datetime) -> Iterator[Clock]:
+    """Hold the time at ``start`` until the clock is advanced, for hikeshi and axes."""
+    controlled = Clock(start)
+    # axes stamps each request with its own import of now(); hikeshi reads timezone.now().
+    with (
+        mock.patch("axes.handlers.proxy.now", lambda: controlled.now),
+        mock.patch("django.utils.timezone.now", lambda: controlled.now),
+    ):
+        yield controlled

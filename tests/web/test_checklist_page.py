@@ -1,4 +1,7 @@
-"""The checklist page: items by phase and target, filters, and the work done on each item."""
+"""The checklist page: items by phase and target, filters, and the work done on each item.
+
+The list shows each item's summary; its steps, record, comments and forms are on the item's
+own page, which the list loads (as a fragment) when an item is opened."""
 
 from __future__ import annotations
 
@@ -19,8 +22,8 @@ from hikeshi.incidents.models import ActionRecord, ChecklistItem, Incident
 from hikeshi.incidents.models.checklist import ItemStatus
 from hikeshi.incidents.services.checklist import add_comment, assign, mark_done
 from hikeshi.incidents.services.incidents import IncidentInput, open_incident, set_membership
-from hikeshi.incidents.views.checklist import ITEM_ROUTES, item_urls
-from hikeshi.incidents.vocabulary import Role
+from hikeshi.incidents.views.checklist_item import FRAGMENT_HEADER, ITEM_ROUTES, item_urls
+from hikeshi.incidents.vocabulary import IncidentType, Role
 
 IncidentUrl = Callable[..., str]  # the url_of fixture (tests/web/conftest.py)
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -41,6 +44,16 @@ def _section(page: str, start: str, end: str) -> str:
 
 def _item_html(page: str, item: ChecklistItem) -> str:
     return _section(page, f'id="item-{item.pk}"', '<li class="check-item')
+
+
+def _opened(client: Client, item: ChecklistItem, query: str = "") -> str:
+    """Return the part the checklist page loads when the item is opened."""
+    url = reverse(
+        "incidents:checklist_item", kwargs={"incident_id": item.incident_id, "item_id": item.pk}
+    )
+    response = client.get(f"{url}?{query}" if query else url, headers={FRAGMENT_HEADER: "1"})
+    assert response.status_code == 200
+    return response.text
 
 
 def _done(**changes: str) -> dict[str, str]:
@@ -90,12 +103,16 @@ def test_items_show_their_condition_steps_references_and_log_checks(
     )
     page = lead_client.get(reverse("incidents:checklist", kwargs={"incident_id": apt.pk})).text
 
-    beaconing = _item_html(page, _item(apt, 8))
+    beaconing = _opened(lead_client, _item(apt, 8))
     assert "ログ分析で確認予定: proxy.beaconing — ログ分析機能で結果が表示されます" in beaconing
-    assert '<details class="check-steps">' in beaconing
-    conditional = _item_html(page, _item(apt, 5))
-    assert 'class="req req-conditional"' in conditional and "対象となる条件" in conditional
-    assert re.search(r'<a href="https://[^"]+" rel="noopener noreferrer"', page)
+    assert '<section class="check-steps"' in beaconing and "<li>" in beaconing
+    assert 'class="req req-conditional"' in _item_html(page, _item(apt, 5))
+    assert "対象となる条件" in _opened(lead_client, _item(apt, 5))
+    references = [item for item in apt.checklist.all() if "https://" in _opened(lead_client, item)]
+    assert references
+    assert re.search(
+        r'<a href="https://[^"]+" rel="noopener noreferrer"', _opened(lead_client, references[0])
+    )
     assert "IPA手引き" in page and "対応フロー" in page
 
 
@@ -119,7 +136,7 @@ def test_filters_narrow_the_items_and_stay_in_the_form(
     by_phase = lead_client.get(url, {"phase": "scope"}).text
     by_group = lead_client.get(url, {"group": "client", "phase": "initial"}).text
     unassigned = lead_client.get(url, {"assignee": "unassigned", "group": "client"}).text
-    by_person = lead_client.get(url, {"assignee": str(responder.pk)}).text
+    by_person = lead_client.get(url, {"assignee": responder.username}).text
     conditional = lead_client.get(url, {"requirement": "conditional"}).text
 
     assert f'id="item-{item_50.pk}"' not in by_phase
@@ -129,6 +146,8 @@ def test_filters_narrow_the_items_and_stay_in_the_form(
     assert f'id="item-{item_50.pk}"' in unassigned and f'id="item-{item_51.pk}"' not in unassigned
     assert f'id="item-{item_51.pk}"' in by_person and f'id="item-{item_50.pk}"' not in by_person
     assert f'id="item-{item_50.pk}"' not in conditional
+    # An item's link keeps the filters, for the way back from its page.
+    assert f'href="{url}{item_50.pk}/?phase=initial&amp;group=client"' in by_group
 
 
 def test_mine_shows_the_items_assigned_to_the_reader(
@@ -168,12 +187,14 @@ def test_done_without_a_scope_is_refused_on_the_scope_field_in_japanese(
     scope_field = _section(form, 'class="field field-scope', 'class="field field-settings')
     assert f'<p class="error">{SCOPE_MISSING_JA}</p>' in scope_field
     assert "autofocus" in scope_field
-    # What was typed is kept, the form is open at its item, and the filters are kept.
+    # The item's own page answers: what was typed is kept, the form is open, and the
+    # checklist's filters are kept for the way back.
+    assert "<h1>" in page and "マルウェアは削除せず隔離" in page
     assert "検体を USB メモリに退避し、ハッシュ値を記録" in form
     assert 'value="2026-11-20T10:15"' in form
     assert '<details class="check-action" open>' in form
-    assert f"#item-{item.pk}" in form
-    assert '<option value="initial" selected>' in page
+    assert '<input type="hidden" name="filters" value="phase=initial">' in form
+    assert f'href="{url_of("checklist")}?phase=initial#item-{item.pk}"' in page
     assert ActionRecord.objects.filter(incident=incident).count() == before
     assert ChecklistItem.objects.get(pk=item.pk).status == ItemStatus.TODO
 
@@ -220,9 +241,11 @@ def test_done_with_time_scope_and_settings_creates_the_action_shown_on_the_timel
     assert "マルウェアは削除せず隔離" in record.what
 
     checklist = responder_client.get(url_of("checklist")).text
-    shown = _item_html(checklist, item)
+    row = _item_html(checklist, item)
+    assert "完了 2026-11-20 10:15:00(responder)" in row
+    shown = _opened(responder_client, item)
     assert "2026-11-20 10:15:00" in shown and "PC-023（経理部）" in shown
-    assert "削除はしていない" in shown
+    assert "削除はしていない" in shown and "responder" in shown
     assert f"{url_of('detail')}?timeline_action={record.pk}#timeline-action-{record.pk}" in shown
     timeline = _section(responder_client.get(url_of("detail")).text, 'id="timeline"', "</table>")
     assert f'id="timeline-action-{record.pk}"' in timeline
@@ -247,8 +270,9 @@ def test_not_applicable_needs_a_reason(
         ItemStatus.NOT_APPLICABLE,
         "暗号化の被害はない",
     )
-    page = responder_client.get(url_of("checklist")).text
-    assert "暗号化の被害はない" in _item_html(page, item)
+    row = _item_html(responder_client.get(url_of("checklist")).text, item)
+    assert "対象外" in row
+    assert "暗号化の被害はない" in _opened(responder_client, item)
 
 
 def test_start_reopen_assign_and_comment(
@@ -268,9 +292,12 @@ def test_start_reopen_assign_and_comment(
 
     stored = ChecklistItem.objects.get(pk=item.pk)
     assert stored.status == ItemStatus.IN_PROGRESS
-    page = _item_html(lead_client.get(url_of("checklist")).text, item)
-    assert "共有フォルダの所有者を確認中" in page
-    assert f'<option value="{responder.pk}" selected>' in page
+    row = _item_html(lead_client.get(url_of("checklist")).text, item)
+    assert "responder" in row and "コメント 1 件" in row
+    assert "共有フォルダの所有者を確認中" not in row  # loaded when the item is opened
+    opened = _opened(lead_client, item)
+    assert "共有フォルダの所有者を確認中" in opened
+    assert f'<option value="{responder.pk}" selected>' in opened
 
 
 def test_only_leads_and_responders_can_be_assigned(
@@ -304,6 +331,10 @@ def test_a_viewer_sees_the_items_but_no_forms_and_cannot_post(
 
     assert "マルウェアは削除せず隔離" in page
     assert '<form method="post"' not in page.split("</header>", 1)[1]
+    opened = _opened(viewer_client, item)
+    assert "手順" in opened and '<form method="post"' not in opened
+    item_page = viewer_client.get(url_of("checklist_item", item_id=item.pk)).text
+    assert '<form method="post"' not in item_page.split("</header>", 1)[1]
     for name in (
         "checklist_start",
         "checklist_reopen",
@@ -365,8 +396,9 @@ def test_changing_the_types_in_the_intake_form_keeps_the_work_done(
     assert not ChecklistItem.objects.filter(pk=untouched_51.pk).exists()
     page = lead_client.get(url_of("checklist")).text
     retired = _section(page, 'id="no-longer-applies"', "</section>")
-    assert f'id="item-{item_50.pk}"' in retired and "PC-023" in retired
+    assert f'id="item-{item_50.pk}"' in retired
     assert "ランサムウェア:タイプの確認" in retired
+    assert "PC-023" in _opened(lead_client, kept)
     assert f'id="item-{item_50.pk}"' not in page.split('id="no-longer-applies"')[0]
     assert page.count(" is-retired") == 1  # only the retired item is greyed out
 
@@ -414,3 +446,91 @@ def test_the_item_addresses_built_for_the_page_match_the_url_configuration(
     built = item_urls(url_of("checklist"), item.pk)
     for action in ITEM_ROUTES:
         assert built[action] == url_of(f"checklist_{action}", item_id=item.pk), action
+
+
+# --- an item opened: its own page, or the fragment the list loads -------------------------
+
+
+def test_the_list_keeps_steps_comments_and_forms_for_when_an_item_is_opened(
+    lead_client: Client, lead: User, incident: Incident, url_of: IncidentUrl
+) -> None:
+    item = _item(incident, 28)
+    add_comment(lead, incident.pk, item.pk, "隔離フォルダの場所を共有済み")
+    page = lead_client.get(url_of("checklist")).text
+    row = _item_html(page, item)
+
+    assert "<details><summary>" in row and "コメント 1 件" in row
+    assert f'<a href="{url_of("checklist_item", item_id=item.pk)}">' in row
+    assert '<form method="post"' not in page.split("</header>", 1)[1]
+    assert "隔離フォルダの場所を共有済み" not in page
+    assert '<script src="/static/hikeshi/checklist.js" defer></script>' in page
+    opened = _opened(lead_client, item)
+    assert "<html" not in opened and "隔離フォルダの場所を共有済み" in opened
+    assert '<section class="check-steps"' in opened
+    assert opened.count('<form method="post"') == 5  # start, done, n/a, assign, comment
+
+
+def test_the_item_page_is_a_whole_page_and_the_fragment_only_its_part(
+    lead_client: Client, incident: Incident, url_of: IncidentUrl
+) -> None:
+    item = _item(incident, 28)
+    url = url_of("checklist_item", item_id=item.pk)
+
+    whole = lead_client.get(url)
+    part = lead_client.get(url, headers={FRAGMENT_HEADER: "1"})
+
+    assert whole.status_code == part.status_code == 200
+    assert "<html" in whole.text and "<h1>" in whole.text
+    assert f'id="item-{item.pk}"' in whole.text
+    assert "<html" not in part.text and f'id="item-{item.pk}-detail"' in part.text
+    assert FRAGMENT_HEADER in whole["Vary"] and FRAGMENT_HEADER in part["Vary"]
+    assert lead_client.post(url).status_code == 405
+
+
+def test_an_item_is_opened_only_within_its_incident_and_by_its_members(
+    lead_client: Client, outsider: User, lead: User, incident: Incident, url_of: IncidentUrl
+) -> None:
+    elsewhere = open_incident(
+        lead, IncidentInput(title="別件", detected_at=timezone.now(), types=["ransomware"])
+    )
+    foreign = _item(elsewhere, 28)
+    outsider_client = Client()
+    outsider_client.force_login(outsider)
+    own = url_of("checklist_item", item_id=_item(incident, 28).pk)
+
+    assert lead_client.get(url_of("checklist_item", item_id=foreign.pk)).status_code == 404
+    assert outsider_client.get(own).status_code == 404
+    assert outsider_client.get(own, headers={FRAGMENT_HEADER: "1"}).status_code == 404
+
+
+def test_the_largest_checklist_page_stays_under_150_kb(
+    lead_client: Client, lead: User, responder: User
+) -> None:
+    every_type = open_incident(
+        lead,
+        IncidentInput(title="全種別", detected_at=timezone.now(), types=list(IncidentType.values)),
+    )
+    set_membership(lead, every_type.pk, responder, Role.RESPONDER)
+    items = list(every_type.checklist.all())
+    # The heaviest list: every item assigned and done (one more line each), many commented.
+    for n, item in enumerate(items):
+        assign(lead, every_type.pk, item.pk, responder if n % 2 else lead)
+        if n < 40:
+            add_comment(lead, every_type.pk, item.pk, f"確認中のメモ {n}" * 5)
+        mark_done(
+            lead,
+            every_type.pk,
+            item.pk,
+            performed_at=timezone.now(),
+            scope="FS01, PC-023",
+            settings="隔離フォルダへ移動",
+        )
+
+    response = lead_client.get(
+        reverse("incidents:checklist", kwargs={"incident_id": every_type.pk})
+    )
+
+    assert response.status_code == 200
+    assert len(items) > 150
+    assert response.text.count('<li class="check-item') == len(items)
+    assert len(response.content) < 150 * 1024, len(response.content)

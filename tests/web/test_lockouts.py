@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from unittest import mock
+from datetime import datetime
 
 import pytest
 from axes.models import AccessAttempt
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from tests.web.conftest import Clock, controlled_clock
 
 from hikeshi.accounts.lockouts import current_lockouts
 from hikeshi.sitelog.models import SiteLogEntry
@@ -22,24 +22,9 @@ OWNER = "203.0.113.9"
 START = datetime(2026, 11, 20, 9, 0, tzinfo=datetime.now().astimezone().tzinfo)
 
 
-class Clock:
-    """Time as django-axes and hikeshi read it, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Iterator[Clock]:
-    controlled = Clock()
-    # axes stamps each request with its own import of now(); hikeshi reads timezone.now().
-    with (
-        mock.patch("axes.handlers.proxy.now", lambda: controlled.now),
-        mock.patch("django.utils.timezone.now", lambda: controlled.now),
-    ):
+    with controlled_clock(START) as controlled:
         yield controlled
 
 

@@ -247,7 +247,7 @@ def test_viewer_cannot_post_changes(
     posts = {
         "triage": {"version": incident.version, "is_incident": "yes"},
         "status": {"version": incident.version, "status": Status.TRIAGE},
-        "record_action": {"what": "閲覧者の記録"},
+        "actions": {"what": "閲覧者の記録"},
         "add_event": {"occurred_at": "2026-11-20T09:00", "description": "x"},
         "edit": _intake(version=incident.version),
     }
@@ -265,7 +265,7 @@ def test_recording_an_action_appends_a_record_with_scope_and_settings(
     responder_client: Client, responder: User, incident: Incident, url_of: IncidentUrl
 ) -> None:
     response = responder_client.post(
-        url_of("record_action"),
+        url_of("actions"),
         {
             "what": "感染端末をネットワークから隔離",
             "performed_at": "2026-11-20T10:15",
@@ -293,7 +293,7 @@ def test_an_action_in_the_future_is_refused_on_its_field(
 ) -> None:
     later = (timezone.now() + timedelta(days=2)).astimezone(TOKYO)
     response = lead_client.post(
-        url_of("record_action"), {"what": "x", "performed_at": later.strftime("%Y-%m-%dT%H:%M")}
+        url_of("actions"), {"what": "x", "performed_at": later.strftime("%Y-%m-%dT%H:%M")}
     )
     assert response.status_code == 400
     assert "実施日時</a>: 未来の日時を実施日時にすることはできません。" in response.text
@@ -418,7 +418,9 @@ def test_language_switch_on_a_page_shown_after_a_post_returns_to_a_page_that_can
     lead_client: Client, incident: Incident, url_of: IncidentUrl
 ) -> None:
     refused = lead_client.post(url_of("triage"), {"version": incident.version, "is_incident": "no"})
-    assert f'name="next" value="{url_of("detail")}"' in refused.text
+    panel = url_of("panel", panel_key="triage")
+    assert f'name="next" value="{panel}"' in refused.text
+    assert lead_client.get(panel).status_code == 200
 
 
 def test_pages_are_japanese_by_default(client: Client) -> None:

@@ -1,10 +1,12 @@
-"""A real `hikeshi serve` (waitress): HEAD answers, refused requests, uploads that fail."""
+"""A real `hikeshi serve` (waitress in two processes): HEAD answers, refused requests, uploads
+that fail, and both processes answering on the one port."""
 
 from __future__ import annotations
 
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +28,7 @@ class Server:
     data_dir: Path
     log: Path
     password: str
+    pid: int
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
@@ -57,7 +60,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = data_dir.parent / "served.log"
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603
-            [str(HIKESHI), "serve", "--port", str(port), "--threads", "2", "--no-worker"],
+            [
+                str(HIKESHI),
+                "serve",
+                "--port",
+                str(port),
+                "--processes",
+                "2",
+                "--threads",
+                "2",
+                "--no-worker",
+            ],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -72,7 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "hikeshi serve did not start"
                 time.sleep(0.2)
-        yield Server(port, data_dir, log, password)
+        yield Server(port, data_dir, log, password, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -119,13 +132,15 @@ def _session(server: Server) -> str:
     return f"csrftoken={csrf_cookie}; sessionid={_cookies(response)['sessionid']}"
 
 
-def _bytes_after(sock: socket.socket, wait: float = 1.0) -> bytes:
-    """Return whatever the server sends within ``wait`` seconds (nothing, for HEAD)."""
-    sock.settimeout(wait)
+def _bytes_after(sock: socket.socket, wait: float = 1.0, first: float = 20.0) -> bytes:
+    """Return what the server sends: its first bytes within ``first`` seconds (a busy
+    machine may take a while), then anything more within ``wait`` seconds of the last."""
+    sock.settimeout(first)
     received = b""
     try:
         while chunk := sock.recv(65536):
             received += chunk
+            sock.settimeout(wait)
     except TimeoutError:
         pass
     return received
@@ -255,3 +270,52 @@ def test_an_upload_refused_mid_request_leaves_no_file_behind(server: Server) -> 
     while list(uploads.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert list(uploads.iterdir()) == []
+
+
+def _web_processes(server: Server) -> list[int]:
+    """Return the ids of serve's web server processes (Linux /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            parent = re.search(r"^PPid:\s+(\d+)$", status.read_text(), re.M)
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent and int(parent[1]) == server.pid and b"hikeshi.cli.web_processes" in command:
+            found.append(int(status.parent.name))
+    return sorted(found)
+
+
+def _answers(server: Server) -> None:
+    """Fail unless a new connection gets the sign-in page."""
+    connection = server.connect()
+    connection.request("GET", "/login/")
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 200
+
+
+def test_two_processes_each_answer_on_the_one_port(server: Server) -> None:
+    processes = _web_processes(server)
+    assert len(processes) == 2
+    for held in processes:
+        # A stopped process accepts nothing: every connection is the other one's to answer.
+        os.kill(held, signal.SIGSTOP)
+        try:
+            for _ in range(3):
+                _answers(server)
+        finally:
+            os.kill(held, signal.SIGCONT)
+
+
+def test_a_web_process_that_dies_is_started_again(server: Server) -> None:
+    killed = _web_processes(server)[0]
+    os.kill(killed, signal.SIGKILL)
+    _answers(server)  # the other one answers meanwhile
+    deadline = time.monotonic() + 20
+    while len(_web_processes(server)) < 2 or killed in _web_processes(server):
+        assert time.monotonic() < deadline, "no new web process"
+        time.sleep(0.2)
+    assert "stopped (exit status -9); starting it again in 1 s." in server.log.read_text()
+    _answers(server)

@@ -1,4 +1,4 @@
-"""The timeline's import and export on the incident page: formats, templates, options."""
+"""The timeline's import and export on the timeline page: formats, templates, options."""
 
 from __future__ import annotations
 
@@ -29,14 +29,14 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
 def test_the_page_lists_the_accepted_columns_and_offers_both_templates(
     lead_client: Client, url_of: IncidentUrl
 ) -> None:
-    page = lead_client.get(url_of("detail")).text
+    page = lead_client.get(url_of("timeline")).text
 
     assert "取り込める列と日時の書式" in page
     assert "<code>日時</code>" in page and "<code>2026/12/2 9:05</code>" in page
     assert f'href="{url_of("import_template_ja")}"' in page
     assert f'href="{url_of("import_template_en")}"' in page
     lead_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "Accepted columns and time formats" in lead_client.get(url_of("detail")).text
+    assert "Accepted columns and time formats" in lead_client.get(url_of("timeline")).text
 
 
 def test_the_templates_are_excel_ready_csv_in_each_language(
@@ -129,7 +129,7 @@ def test_the_export_options_are_on_the_page_and_honoured(
         description='=HYPERLINK("https://evil.example")',
         device="@PC-01",
     )
-    page = viewer_client.get(url_of("detail")).text
+    page = viewer_client.get(url_of("timeline")).text
     assert 'name="bom" value="1"' in page and 'name="local" value="1"' in page
 
     excel = viewer_client.get(url_of("export_csv"), {"bom": "1", "local": "1"})

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -15,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from tests.web.conftest import Clock, controlled_clock
 
 from hikeshi.accounts import two_factor
 from hikeshi.accounts.models import RecoveryCode, TotpDevice
@@ -25,23 +25,9 @@ PASSWORD = "correct horse battery staple"  # the shared test users' password (te
 START = datetime(2026, 11, 20, 9, 0, 10, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
-class Clock:
-    """Time as hikeshi and django-axes read it, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Iterator[Clock]:
-    controlled = Clock()
-    with (
-        mock.patch("axes.handlers.proxy.now", lambda: controlled.now),
-        mock.patch("django.utils.timezone.now", lambda: controlled.now),
-    ):
+    with controlled_clock(START) as controlled:
         yield controlled
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from hikeshi.accounts.lockouts import normalise_address
-from hikeshi.accounts.tokens import TOKEN_NAME_LIMIT, live_tokens
+from hikeshi.accounts.selectors import live_tokens
+from hikeshi.accounts.tokens import TOKEN_NAME_LIMIT
 
 # Long enough for a recovery code typed with spaces ("abcde fghjk"), short enough to
 # refuse a pasted paragraph before it is compared with anything.

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hikeshi.accounts import two_factor
-from hikeshi.accounts.models import Preference
+from hikeshi.accounts.selectors import preferred_language
 from hikeshi.incidents.access import is_site_admin
 
 # What a site admin who must enrol may still reach: enrolment itself, its recovery codes,
@@ -33,10 +33,8 @@ def user_language(
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = (
-                Preference.objects.filter(user=user).values_list("language", flat=True).first()
-            )
+        if isinstance(user, User) and user.is_authenticated:
+            language = preferred_language(user)
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

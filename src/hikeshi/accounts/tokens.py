@@ -6,29 +6,23 @@ when it was revoked), so that its owner can still tell which one was used when.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from hikeshi.accounts.models import ApiToken
+from hikeshi.accounts.selectors import live_tokens
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.sitelog.services import DetailValue, SiteEventKind, record_site_event
 
 # ApiToken.name's max_length: SQLite would not enforce it.
 TOKEN_NAME_LIMIT = 100
-
-
-def tokens_of(user: User) -> QuerySet[ApiToken]:
-    """Return the person's tokens, live ones first, newest first within each group."""
-    return ApiToken.objects.filter(user=user).order_by(
-        F("revoked_at").desc(nulls_first=True), "-created_at", "-pk"
-    )
-
-
-def live_tokens(user: User) -> QuerySet[ApiToken]:
-    """Return the person's tokens that the API still accepts."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+# How stale ``last_used_at`` may get: "used in the last minute" is precise enough to spot
+# a forgotten or leaked token, and spares every API request a database write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def clean_token_name(name: str) -> str:
@@ -119,3 +113,15 @@ def revoke_all_tokens(
             ):
                 revoked += 1
     return revoked
+
+
+def record_use(token: ApiToken) -> None:
+    """Note that the token was just used (at most once per LAST_USED_RESOLUTION)."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # Conditional, so that concurrent requests in the same minute write only once; an
+    # UPDATE of one column, so that it cannot undo a revocation made meanwhile.
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)

@@ -5,12 +5,29 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, P, QueryEx, Router, Schema, Status
 
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, Instant, InstantIn, TextBounds
+from hikeshi.api.paging import (
+    CURSOR_HELP,
+    NEXT_CURSOR_HELP,
+    NEXT_HELP,
+    cursor_checked,
+    limit_help,
+    next_link,
+)
+from hikeshi.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Instant,
+    InstantIn,
+    InvalidFields,
+    TextBounds,
+)
 from hikeshi.incidents import access
 from hikeshi.incidents.models import ActionRecord
+from hikeshi.incidents.selectors.actions import action_in, chain_page
+from hikeshi.incidents.selectors.keyset import PAGE_SIZE_MAX, TOKEN_MAX
 from hikeshi.incidents.services.actions import ActionInput, append_action
 
 
@@ -75,14 +92,43 @@ class ActionOut(Schema):
         return obj.corrects_id
 
 
+class ActionPageOut(Schema):
+    """A page of the chain, and where the next one starts."""
+
+    items: list[ActionOut]
+    next_cursor: str | None = Field(description=NEXT_CURSOR_HELP)
+    next: str | None = Field(description=NEXT_HELP)
+
+
 router = Router(tags=["action records"])
 
+PAGE_SIZE = 100
 
-@router.get("/incidents/{incident_id}/actions", response={200: list[ActionOut], **READ_ERRORS})
-def list_actions(request: HttpRequest, incident_id: int) -> list[ActionRecord]:
-    """The incident's action records in chain order (sequence 1 first)."""
+
+@router.get(
+    "/incidents/{incident_id}/actions",
+    response={200: ActionPageOut, **READ_ERRORS, 422: InvalidFields},
+)
+def list_actions(
+    request: HttpRequest,
+    incident_id: int,
+    limit: QueryEx[
+        int, P(ge=1, le=PAGE_SIZE_MAX, description=limit_help(PAGE_SIZE_MAX, "records"))
+    ] = PAGE_SIZE,
+    cursor: QueryEx[str | None, P(description=CURSOR_HELP, max_length=TOKEN_MAX)] = None,
+) -> dict[str, object]:
+    """The incident's action records in chain order (sequence 1 first), a page at a time.
+
+    Pages follow each other by cursor: a deep page costs what the first does.
+    """
     incident = access.incident_for(caller(request), incident_id)
-    return list(ActionRecord.objects.filter(incident=incident).order_by("sequence"))
+    with cursor_checked():
+        page = chain_page(incident.pk, size=limit, cursor=cursor)
+    return {
+        "items": page.rows,
+        "next_cursor": page.next_token,
+        "next": next_link(request, page.next_token),
+    }
 
 
 @router.post("/incidents/{incident_id}/actions", response={201: ActionOut, **WRITE_ERRORS})
@@ -113,7 +159,7 @@ def record_action(
 def get_action(request: HttpRequest, incident_id: int, action_id: int) -> ActionRecord:
     """One action record of the incident."""
     incident = access.incident_for(caller(request), incident_id)
-    record = ActionRecord.objects.filter(incident=incident, pk=action_id).first()
+    record = action_in(incident.pk, action_id)
     if record is None:
         raise Http404("no such action record")
     return record

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
-from hikeshi.accounts.models import TOKEN_PREFIX, ApiToken, hash_token
+from hikeshi.accounts.models import TOKEN_PREFIX
+from hikeshi.accounts.selectors import token_for_secret
+from hikeshi.accounts.tokens import record_use
 from hikeshi.incidents import access
+from hikeshi.incidents.refusals import NotPermitted
 
-# How stale ``last_used_at`` may get: "used in the last minute" is precise enough to spot
-# a forgotten or leaked token, and spares every API request a database write.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 # Methods that only read; any other one is a write, which viewers may not make.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -48,14 +44,10 @@ class ApiTokenAuth(HttpBearer):
         """Return the user of a live token, or None (which answers 401)."""
         if not token.startswith(TOKEN_PREFIX):
             return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
-            .first()
-        )
+        row = token_for_secret(token)
         if row is None or not row.user.is_active:
             return None
-        _record_use(row)
+        record_use(row)
         # Known before the access checks (django-ninja sets it only on success), so that a
         # refusal below is logged with who asked (hikeshi.web.request_log).
         request.auth = row.user  # type: ignore[attr-defined]
@@ -65,19 +57,8 @@ class ApiTokenAuth(HttpBearer):
             and request.method not in SAFE_METHODS
             and not access.is_site_admin(row.user)
         ):
-            raise PermissionDenied("only site administrators can do this")
+            raise NotPermitted(gettext_noop("only site administrators can do this"), subject="site")
         return row.user
-
-
-def _record_use(token: ApiToken) -> None:
-    now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
-        return
-    # Conditional, so that concurrent requests in the same minute write only once; an
-    # UPDATE of one column, so that it cannot undo a revocation made meanwhile.
-    ApiToken.objects.filter(pk=token.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ).update(last_used_at=now)
 
 
 def _check_incident_access(request: HttpRequest, user: User) -> None:

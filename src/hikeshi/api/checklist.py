@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
@@ -13,9 +12,9 @@ from hikeshi.api.auth import caller
 from hikeshi.api.checklist_schemas import (
     MATRIX_PREFIX,
     AssignIn,
-    ChecklistFilter,
     ChecklistItemOut,
     ChecklistOut,
+    ChecklistQuery,
     CommentIn,
     CommentOut,
     DoneIn,
@@ -26,37 +25,33 @@ from hikeshi.api.checklist_schemas import (
     progress_out,
 )
 from hikeshi.api.errors import fields_named
+from hikeshi.api.paging import cursor_checked, next_link
 from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, InvalidFields, TextBounds
 from hikeshi.incidents import access
-from hikeshi.incidents.models import ChecklistComment, ChecklistItem, Incident
+from hikeshi.incidents.models import ChecklistItem, Incident
+from hikeshi.incidents.selectors import checklist as selectors
+from hikeshi.incidents.selectors.checklist import ChecklistEntry
 from hikeshi.incidents.services import checklist as services
 from hikeshi.incidents.services.errors import InvalidInput
 
 router = Router(tags=["checklist"])
 
 
-def _items(incident: Incident) -> QuerySet[ChecklistItem]:
-    comments = ChecklistComment.objects.select_related("author")
-    return (
-        ChecklistItem.objects.filter(incident=incident)
-        .select_related("assignee")
-        .prefetch_related(Prefetch("comments", queryset=comments))
-        .order_by("position", "pk")
-    )
-
-
-def _found(incident: Incident, **lookup: object) -> ChecklistItemOut:
-    item = _items(incident).filter(**lookup).first()
-    if item is None:
+def _shown(entry: ChecklistEntry | None) -> ChecklistItemOut:
+    if entry is None:
         raise Http404("no such checklist item")
-    return item_out(item)
+    return item_out(entry)
+
+
+def _found(incident: Incident, item_id: int) -> ChecklistItemOut:
+    return _shown(selectors.checklist_entry(incident, item_id))
 
 
 def _writable(request: HttpRequest, incident_id: int, item_id: int) -> tuple[User, Incident]:
     """Return the caller and the incident, once sure the item belongs to that incident."""
     user = caller(request)
     incident = access.incident_for(user, incident_id, write=True)
-    if not ChecklistItem.objects.filter(incident=incident, pk=item_id).exists():
+    if not selectors.has_item(incident, item_id):
         raise Http404("no such checklist item")
     return user, incident
 
@@ -66,23 +61,26 @@ def _writable(request: HttpRequest, incident_id: int, item_id: int) -> tuple[Use
     response={200: ChecklistOut, **READ_ERRORS, 422: InvalidFields},
 )
 def get_checklist(
-    request: HttpRequest, incident_id: int, filters: Query[ChecklistFilter]
+    request: HttpRequest, incident_id: int, query: Query[ChecklistQuery]
 ) -> ChecklistOut:
-    """The checklist in working order (filtered if asked), with progress per phase.
+    """The checklist in working order (filtered if asked), a page at a time, with progress
+    per phase.
 
-    Progress always counts the whole checklist, whatever the filters.
+    The filters are those of the checklist page and `hikeshi checklist show`. Progress
+    always counts the whole checklist, whatever the filters.
     """
-    incident = access.incident_for(caller(request), incident_id)
-    found = _items(incident)
-    for name in ("phase", "group", "status", "requirement", "applies"):
-        value = getattr(filters, name)
-        if value is not None:
-            found = found.filter(**{name: value})
-    if filters.assignee is not None:
-        found = found.filter(assignee__username=filters.assignee)
+    user = caller(request)
+    incident = access.incident_for(user, incident_id)
+    with cursor_checked():
+        page = selectors.checklist_page(
+            incident, query.filters(), reader=user, size=query.limit, cursor=query.cursor
+        )
     return ChecklistOut(
-        items=[item_out(item) for item in found],
-        progress=[progress_out(p) for p in services.progress(incident)],
+        count=page.count,
+        items=[item_out(entry) for entry in page.entries],
+        next_cursor=page.next_token,
+        next=next_link(request, page.next_token),
+        progress=[progress_out(p) for p in selectors.progress(incident)],
     )
 
 
@@ -95,7 +93,8 @@ def get_checklist_item_by_key(
 ) -> ChecklistItemOut:
     """One item by its guidance key ("matrix:28") or, for matrix items, its number ("28")."""
     incident = access.incident_for(caller(request), incident_id)
-    return _found(incident, key=f"{MATRIX_PREFIX}{key}" if key.isdigit() else key)
+    wanted = f"{MATRIX_PREFIX}{key}" if key.isdigit() else key
+    return _shown(selectors.checklist_entry_by_key(incident, wanted))
 
 
 @router.get(
@@ -104,7 +103,7 @@ def get_checklist_item_by_key(
 )
 def get_checklist_item(request: HttpRequest, incident_id: int, item_id: int) -> ChecklistItemOut:
     """One item of the incident's checklist."""
-    return _found(access.incident_for(caller(request), incident_id), pk=item_id)
+    return _found(access.incident_for(caller(request), incident_id), item_id)
 
 
 @router.post(
@@ -129,7 +128,7 @@ def mark_checklist_item_done(
         settings=payload.settings,
         note=payload.note,
     )
-    return _found(incident, pk=item_id)
+    return _found(incident, item_id)
 
 
 @router.post(
@@ -142,7 +141,7 @@ def mark_checklist_item_not_applicable(
     """Mark the item as not applying to this incident, saying why (recorded as an action)."""
     user, incident = _writable(request, incident_id, item_id)
     services.mark_not_applicable(user, incident.pk, item_id, payload.reason)
-    return _found(incident, pk=item_id)
+    return _found(incident, item_id)
 
 
 @router.post(
@@ -156,7 +155,7 @@ def start_checklist_item(
     user, incident = _writable(request, incident_id, item_id)
     with fields_named(status="reopen"):
         services.set_in_progress(user, incident.pk, item_id, reopen=payload.reopen)
-    return _found(incident, pk=item_id)
+    return _found(incident, item_id)
 
 
 @router.post(
@@ -170,12 +169,12 @@ def assign_checklist_item(
     user, incident = _writable(request, incident_id, item_id)
     assignee = None
     if payload.username is not None:
-        assignee = User.objects.filter(username=payload.username, is_active=True).first()
+        assignee = selectors.active_user_named(payload.username)
         if assignee is None:
             raise InvalidInput("username", "no active user has this name")
     with fields_named(assignee="username"):
         services.assign(user, incident.pk, item_id, assignee)
-    return _found(incident, pk=item_id)
+    return _found(incident, item_id)
 
 
 @router.post(

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from ninja import Field, Schema
 
+from hikeshi.api.paging import CURSOR_HELP, NEXT_CURSOR_HELP, NEXT_HELP, limit_help
 from hikeshi.api.schemas import Instant, InstantIn, TextBounds, UserName
 from hikeshi.datafiles.text import TranslatedText
-from hikeshi.guidance.checklist import GuidanceStep, packaged_catalogue
+from hikeshi.guidance.checklist import GuidanceStep
 from hikeshi.incidents.models import ActionRecord, ChecklistComment, ChecklistItem
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
-from hikeshi.incidents.services.checklist import PhaseProgress
+from hikeshi.incidents.selectors.checklist import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    SEARCH_MAX,
+    ChecklistEntry,
+    ChecklistFilters,
+    PhaseProgress,
+)
+from hikeshi.incidents.selectors.keyset import TOKEN_MAX
 
 MATRIX_PREFIX = "matrix:"
 
@@ -62,23 +72,62 @@ class PhaseProgressOut(Schema):
 
 
 class ChecklistOut(Schema):
-    """The checklist in working order, and progress per phase (of the whole checklist)."""
+    """One page of the checklist in working order, and progress per phase (of the whole
+    checklist, whatever the filters)."""
 
+    count: int = Field(description="how many items the filters leave, on every page")
     items: list[ChecklistItemOut]
+    next_cursor: str | None = Field(description=NEXT_CURSOR_HELP)
+    next: str | None = Field(description=NEXT_HELP)
     progress: list[PhaseProgressOut]
 
 
-class ChecklistFilter(Schema):
-    """Which items to list; every filter is optional."""
+class StatusFilter(StrEnum):
+    """A stored status, or ``open``: to do or in progress."""
+
+    OPEN = "open"
+    TODO = ItemStatus.TODO.value
+    IN_PROGRESS = ItemStatus.IN_PROGRESS.value
+    DONE = ItemStatus.DONE.value
+    NOT_APPLICABLE = ItemStatus.NOT_APPLICABLE.value
+
+
+class ChecklistQuery(Schema):
+    """Which items to list (every filter is optional) and which page of them."""
 
     phase: ChecklistPhase | None = None
     group: Annotated[str, TextBounds.of(ChecklistItem, "group")] | None = Field(
         None, description="a group code, e.g. a matrix target"
     )
-    status: ItemStatus | None = None
-    assignee: UserName | None = Field(None, description="username")
+    status: StatusFilter | None = None
+    assignee: UserName | None = Field(
+        None, description='a username, "mine" (the caller) or "unassigned"'
+    )
     requirement: Requirement | None = None
-    applies: bool | None = None
+    applies: bool | None = Field(
+        None, description="false: only the items the incident's types no longer ask for"
+    )
+    search: Annotated[str, TextBounds(SEARCH_MAX)] = Field(
+        "",
+        description="words that must all appear in the item's guidance text (Japanese or "
+        "English), its key or the work recorded on it",
+    )
+    limit: int = Field(
+        DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=limit_help(MAX_PAGE_SIZE)
+    )
+    cursor: str | None = Field(None, max_length=TOKEN_MAX, description=CURSOR_HELP)
+
+    def filters(self) -> ChecklistFilters:
+        """Return the filters for the checklist selector."""
+        return ChecklistFilters(
+            phase=self.phase,
+            group=self.group,
+            status=self.status,
+            assignee=self.assignee,
+            requirement=self.requirement,
+            applies=self.applies,
+            search=self.search.strip(),
+        )
 
 
 class DoneIn(Schema):
@@ -138,9 +187,9 @@ def comment_out(comment: ChecklistComment) -> CommentOut:
     )
 
 
-def item_out(item: ChecklistItem) -> ChecklistItemOut:
+def item_out(entry: ChecklistEntry) -> ChecklistItemOut:
     """Return the item with its guidance text (the key itself if the guidance dropped it)."""
-    step = packaged_catalogue().get(item.key)
+    item, step = entry.item, entry.step
     return ChecklistItemOut(
         id=item.pk,
         key=item.key,
@@ -162,7 +211,7 @@ def item_out(item: ChecklistItem) -> ChecklistItemOut:
         settings=item.settings_text,
         not_applicable_reason=item.not_applicable_reason,
         applies=item.applies,
-        comments=[comment_out(comment) for comment in item.comments.all()],
+        comments=[comment_out(comment) for comment in entry.comments],
     )
 
 

@@ -21,12 +21,11 @@ from hikeshi.api.schemas import (
     Message,
     TextBounds,
 )
+from hikeshi.directory import selectors, services
+from hikeshi.directory.models import DeploymentContact, DeploymentContactKind, IncidentContact
 from hikeshi.guidance.contacts import Contact
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.incidents import access
-from hikeshi.incidents.models import DeploymentContact, IncidentContact
-from hikeshi.incidents.models.contact import DeploymentContactKind
-from hikeshi.incidents.services import contacts as services
 
 
 def _bounds(column: str) -> TextBounds:
@@ -138,7 +137,7 @@ def list_deployment_contacts(request: HttpRequest) -> list[DeploymentContact]:
     ``GET /guidance/contacts``.
     """
     caller(request)
-    return list(DeploymentContact.objects.order_by("kind", "name"))
+    return selectors.deployment_contacts()
 
 
 @router.post(
@@ -169,10 +168,7 @@ def add_deployment_contact(
 def list_incident_contacts(request: HttpRequest, incident_id: int) -> list[IncidentContactOut]:
     """The contacts chosen for the incident, in the order they were added."""
     incident = access.incident_for(caller(request), incident_id)
-    chosen = IncidentContact.objects.filter(incident=incident).select_related(
-        "deployment_contact", "added_by"
-    )
-    return [incident_contact_out(entry) for entry in chosen.order_by("added_at", "pk")]
+    return [incident_contact_out(entry) for entry in selectors.incident_contacts(incident.pk)]
 
 
 @router.post(
@@ -197,7 +193,4 @@ def add_incident_contact(
             deployment_contact_id=payload.deployment_contact_id,
             reason=payload.reason,
         )
-    chosen = IncidentContact.objects.select_related("deployment_contact", "added_by").get(
-        pk=chosen.pk
-    )
-    return Status(201, incident_contact_out(chosen))
+    return Status(201, incident_contact_out(selectors.incident_contact(incident.pk, chosen.pk)))

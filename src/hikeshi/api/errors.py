@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from hikeshi.incidents.refusals import NotPermitted, NotVisible
 from hikeshi.incidents.services.errors import ConflictError, InvalidInput
 
 # Every route names its request body ``payload``; ninja puts that name into error locations.
@@ -60,12 +61,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body = {"detail": str(exc), "current_version": exc.current}
         return api.create_response(request, body, status=409)
 
+    @api.exception_handler(NotPermitted)
+    def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
+        return api.create_response(request, {"detail": exc.english}, status=403)
+
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
 
+    @api.exception_handler(NotVisible)
     @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Always the same words: the reason must not tell an outsider what exists.
         return api.create_response(request, {"detail": "Not Found"}, status=404)
 

@@ -13,12 +13,12 @@ from ninja.errors import ValidationError
 from hikeshi.api.contacts import DeploymentContactOut
 from hikeshi.api.schemas import READ_ERRORS, InvalidFields, Message
 from hikeshi.datafiles.text import TranslatedText
+from hikeshi.directory.selectors import deployment_contacts
 from hikeshi.guidance.consultation import Guide, Question, Statement
 from hikeshi.guidance.contacts import Contact, ContactKind
 from hikeshi.guidance.export import as_json, item_as_json
 from hikeshi.guidance.knowledge import knowledge_base
 from hikeshi.guidance.matrix import Applicability, MatrixType, Phase
-from hikeshi.incidents.models import DeploymentContact
 from hikeshi.incidents.vocabulary import IncidentType
 
 
@@ -155,7 +155,7 @@ def walk_consultation(
         problem = {"loc": ["query", "answers"], "msg": str(exc.args[0]), "type": "value_error"}
         raise ValidationError([problem]) from None
     kinds = {str(kind) for outcome in walk.outcomes for kind in outcome.deployment_contacts}
-    own = list(DeploymentContact.objects.filter(kind__in=kinds).order_by("kind", "name"))
+    own = deployment_contacts(kinds)
     outcomes = [
         WalkOutcomeOut(
             id=outcome.id,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from hikeshi.api.auth import caller
+from hikeshi.api.paging import NEXT_CURSOR_HELP, NEXT_HELP, PageQuery, cursor_checked, next_link
 from hikeshi.api.schemas import (
     READ_ERRORS,
     VERSION_HELP,
@@ -21,6 +22,7 @@ from hikeshi.api.schemas import (
 )
 from hikeshi.incidents import access
 from hikeshi.incidents.models import ActionRecord, Incident
+from hikeshi.incidents.selectors.incidents import IncidentFilters, incident_page
 from hikeshi.incidents.services import incidents as services
 from hikeshi.incidents.vocabulary import IncidentType, Level, Priority, TimePrecision
 from hikeshi.incidents.vocabulary import Status as IncidentStatus
@@ -116,12 +118,28 @@ class IncidentOut(Schema):
     version: int = Field(description="send it back with every change")
 
 
-class IncidentFilter(Schema):
-    """Which incidents to list; every filter is optional."""
+class IncidentQuery(PageQuery):
+    """Which incidents to list (every filter is optional), and which page."""
 
     status: IncidentStatus | None = None
     type: IncidentType | None = None
     priority: Priority | None = None
+
+    def filters(self) -> IncidentFilters:
+        """Return the filters as the incident list takes them."""
+        return IncidentFilters(
+            status=None if self.status is None else str(self.status),
+            type=None if self.type is None else str(self.type),
+            priority=None if self.priority is None else int(self.priority),
+        )
+
+
+class IncidentPage(Schema):
+    """A page of incidents, and how to get the next one."""
+
+    items: list[IncidentOut]
+    next_cursor: str | None = Field(description=NEXT_CURSOR_HELP)
+    next: str | None = Field(description=NEXT_HELP)
 
 
 class TriageIn(Schema):
@@ -147,17 +165,22 @@ class StatusIn(Schema):
 router = Router(tags=["incidents"])
 
 
-@router.get("/incidents", response={200: list[IncidentOut], 401: Message, 422: InvalidFields})
-def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> list[Incident]:
-    """Incidents you take part in, most urgent first (priority, then newest detection)."""
-    found = access.visible_incidents(caller(request))
-    if filters.status is not None:
-        found = found.filter(status=filters.status)
-    if filters.type is not None:
-        found = found.filter(type_tags__code=filters.type)
-    if filters.priority is not None:
-        found = found.filter(priority=filters.priority)
-    return list(found.prefetch_related("type_tags").order_by("priority", "-detected_at"))
+@router.get("/incidents", response={200: IncidentPage, 401: Message, 422: InvalidFields})
+def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[str, Any]:
+    """Incidents you take part in, most urgent first (priority, then newest detection).
+
+    A page at a time: follow ``next`` (or send ``next_cursor`` as ``cursor``) until it is
+    null.
+    """
+    with cursor_checked():
+        page = incident_page(
+            caller(request), query.filters(), size=query.limit, cursor=query.cursor
+        )
+    return {
+        "items": page.rows,
+        "next_cursor": page.next_token,
+        "next": next_link(request, page.next_token),
+    }
 
 
 @router.post("/incidents", response={201: IncidentOut, 401: Message, 422: InvalidFields})

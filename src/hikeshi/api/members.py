@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext_noop
+from ninja import Field, Query, Router, Schema
 
+from hikeshi.accounts.selectors import active_user_named
 from hikeshi.api.auth import caller
-from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, TextBounds, UserName
+from hikeshi.api.paging import NEXT_CURSOR_HELP, NEXT_HELP, PageQuery, cursor_checked, next_link
+from hikeshi.api.schemas import READ_ERRORS, WRITE_ERRORS, InvalidFields, TextBounds, UserName
 from hikeshi.incidents import access
-from hikeshi.incidents.models import Incident, Membership
+from hikeshi.incidents.models import Membership
+from hikeshi.incidents.refusals import NotPermitted
+from hikeshi.incidents.selectors.keyset import PAGE_SIZE_DEFAULT
+from hikeshi.incidents.selectors.members import member_page
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.services.incidents import set_membership
 from hikeshi.incidents.vocabulary import Role
@@ -45,36 +49,55 @@ class MemberOut(Schema):
         return obj.user.get_full_name()
 
 
+class MemberPage(Schema):
+    """A page of the incident's members, leads first, and how to get the next one."""
+
+    items: list[MemberOut]
+    next_cursor: str | None = Field(description=NEXT_CURSOR_HELP)
+    next: str | None = Field(description=NEXT_HELP)
+
+
 router = Router(tags=["members"])
 
 
-def _members(incident: Incident) -> list[Membership]:
-    return list(
-        Membership.objects.filter(incident=incident)
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
+def _page(
+    request: HttpRequest, incident_id: int, size: int, cursor: str | None = None
+) -> dict[str, Any]:
+    with cursor_checked():
+        page = member_page(incident_id, size=size, cursor=cursor)
+    # The rows themselves: ninja reads each through MemberOut's resolvers.
+    return {
+        "items": page.rows,
+        "next_cursor": page.next_token,
+        "next": next_link(request, page.next_token),
+    }
 
 
-@router.get("/incidents/{incident_id}/members", response={200: list[MemberOut], **READ_ERRORS})
-def list_members(request: HttpRequest, incident_id: int) -> list[Membership]:
-    """The people taking part in the incident and their roles."""
-    return _members(access.incident_for(caller(request), incident_id))
+@router.get(
+    "/incidents/{incident_id}/members",
+    response={200: MemberPage, **READ_ERRORS, 422: InvalidFields},
+)
+def list_members(request: HttpRequest, incident_id: int, query: Query[PageQuery]) -> dict[str, Any]:
+    """The people taking part in the incident and their roles, a page at a time."""
+    incident = access.incident_for(caller(request), incident_id)
+    return _page(request, incident.pk, query.limit, query.cursor)
 
 
-@router.post("/incidents/{incident_id}/members", response={200: list[MemberOut], **WRITE_ERRORS})
-def set_member(request: HttpRequest, incident_id: int, payload: MemberIn) -> list[Membership]:
+@router.post("/incidents/{incident_id}/members", response={200: MemberPage, **WRITE_ERRORS})
+def set_member(request: HttpRequest, incident_id: int, payload: MemberIn) -> dict[str, Any]:
     """Give a person a role (lead, responder, viewer) or remove them (null); leads only.
 
-    Answers the members as they are afterwards.
+    Answers the first page of the members as they are afterwards.
     """
     user = caller(request)
     incident = access.incident_for(user, incident_id, write=True)
     if not access.may_lead(user, incident):
-        raise PermissionDenied("only the incident's lead can change its members")
-    member = User.objects.filter(username=payload.username, is_active=True).first()
+        raise NotPermitted(
+            gettext_noop("only the incident's lead can change its members"), subject="incident"
+        )
+    member = active_user_named(payload.username)
     if member is None:
         raise InvalidInput("username", "no active user has this name")
     role = None if payload.role is None else str(payload.role)
     set_membership(user, incident.pk, member, role, payload.affiliation)
-    return _members(incident)
+    return _page(request, incident.pk, PAGE_SIZE_DEFAULT)

@@ -30,6 +30,11 @@ their writes answer 403.
 **Times.** ISO 8601 with an offset, e.g. `2026-11-20T09:30:00+09:00`; times without one
 are refused (422). Answers give times in UTC.
 
+**Lists** come a page at a time: `limit` items (50 unless you ask, at most 200) in
+`items`, then `next_cursor` and `next` (this request with `cursor` set) for the next page,
+both null on the last one. Pages start after a position, not at an offset, so a deep page
+costs the same as the first and nothing repeats or goes missing when items are added.
+
 **Errors.** `{"detail": "..."}`, except 422, whose `detail` lists the invalid fields
 (`loc` ends with the field name). Changes to an incident carry the `version` you read;
 if someone changed it meanwhile the answer is 409: reload it and apply your change again.

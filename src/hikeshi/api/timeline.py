@@ -8,9 +8,16 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import translation
 from ninja import Field, File, P, QueryEx, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
 
 from hikeshi.api.auth import caller
+from hikeshi.api.paging import (
+    CURSOR_HELP,
+    NEXT_CURSOR_HELP,
+    NEXT_HELP,
+    cursor_checked,
+    limit_help,
+    next_link,
+)
 from hikeshi.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -19,11 +26,13 @@ from hikeshi.api.schemas import (
     InvalidFields,
     TextBounds,
 )
-from hikeshi.bounds import PAGE_MAX
 from hikeshi.incidents import access
 from hikeshi.incidents.models import TimelineEvent
+from hikeshi.incidents.selectors import timeline
+from hikeshi.incidents.selectors.keyset import TOKEN_MAX
 from hikeshi.incidents.services import timeline as services
 from hikeshi.incidents.services import timeline_export, timeline_import
+from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.vocabulary import TimePrecision
 
 
@@ -72,30 +81,23 @@ class TimelineEntryOut(Schema):
     )
 
     @staticmethod
-    def resolve_kind_label(obj: services.TimelineEntry) -> str:
+    def resolve_kind_label(obj: timeline.TimelineEntry) -> str:
         return obj.kind_label
 
     @staticmethod
-    def resolve_bookkeeping(obj: services.TimelineEntry) -> bool:
+    def resolve_bookkeeping(obj: timeline.TimelineEntry) -> bool:
         return obj.is_bookkeeping
 
 
-DEFAULT_PAGE_SIZE = 200  # as on the incident page
+class TimelinePageOut(Schema):
+    """A page of the timeline, and where the next one starts."""
+
+    items: list[TimelineEntryOut]
+    next_cursor: str | None = Field(description=NEXT_CURSOR_HELP)
+    next: str | None = Field(description=NEXT_HELP)
 
 
-class TimelinePages(PageNumberPagination):
-    """``page`` from 1 and ``page_size`` up to a maximum; the answer has ``items`` and ``count``."""
-
-    class Input(Schema):
-        page: int = Field(
-            1, ge=1, le=PAGE_MAX, description="from 1; past the last page, items is empty"
-        )
-        # Refused above the maximum rather than cut silently: a client that computes
-        # offsets from the size it asked for would otherwise skip entries.
-        page_size: int = Field(
-            DEFAULT_PAGE_SIZE, ge=1, le=services.MAX_PAGE_SIZE, description="entries per page"
-        )
-
+ENTRIES_LIMIT_HELP = limit_help(timeline.MAX_PAGE_SIZE, "entries")
 
 router = Router(tags=["timeline"])
 
@@ -105,15 +107,38 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson
 
 
 @router.get(
-    "/incidents/{incident_id}/timeline", response={200: list[TimelineEntryOut], **READ_ERRORS}
+    "/incidents/{incident_id}/timeline",
+    response={200: TimelinePageOut, **READ_ERRORS, 422: InvalidFields},
 )
-@paginate(TimelinePages, max_page_size=services.MAX_PAGE_SIZE)
-def get_timeline(request: HttpRequest, incident_id: int) -> services.Timeline:
-    """Events and action records in one list, oldest first, a page at a time (with the count).
+def get_timeline(
+    request: HttpRequest,
+    incident_id: int,
+    limit: QueryEx[
+        int,
+        P(
+            ge=1,
+            le=timeline.MAX_PAGE_SIZE,
+            description=limit_help(timeline.MAX_PAGE_SIZE, "entries"),
+        ),
+    ] = timeline.PAGE_SIZE,
+    cursor: QueryEx[str | None, P(description=CURSOR_HELP, max_length=TOKEN_MAX)] = None,
+) -> dict[str, object]:
+    """Events and action records in one list, oldest first, a page at a time.
 
     At the same instant events come before actions, then each in the order they were added.
+    Pages follow each other by cursor, not by number: a deep page costs what the first
+    does, and entries added meanwhile never shift a page.
     """
-    return services.Timeline(access.incident_for(caller(request), incident_id))
+    incident = access.incident_for(caller(request), incident_id)
+    with cursor_checked():
+        position = timeline.read_position(cursor) if cursor else None
+    page = timeline.page_after(incident.pk, position, size=limit)
+    next_cursor = page.later.token() if page.later else None
+    return {
+        "items": page.entries,
+        "next_cursor": next_cursor,
+        "next": next_link(request, next_cursor),
+    }
 
 
 @router.post("/incidents/{incident_id}/timeline", response={201: EventOut, **WRITE_ERRORS})
@@ -166,7 +191,7 @@ def export_timeline(
         zone=ZoneInfo(incident.time_zone) if local_time else None,
     )
     # Streamed as the rows are read: memory stays flat however long the timeline is.
-    entries = services.Timeline(incident)
+    entries = timeline.entries(incident.pk)
     lines = (
         timeline_export.export_csv(entries, options)
         if format == "csv"
@@ -277,7 +302,6 @@ def _import_in_background(
     """Return 202 and the job after storing the file and queueing its import."""
     from django.urls import reverse
 
-    from hikeshi.incidents.services.errors import InvalidInput
     from hikeshi.jobs.services import enqueue_job
     from hikeshi.jobs.vocabulary import JobKind
 

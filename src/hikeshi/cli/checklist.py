@@ -59,12 +59,20 @@ class Phase(StrEnum):
 
 
 class Status(StrEnum):
-    """Where an item stands (the values of the model's ItemStatus)."""
+    """Where an item stands (the model's ItemStatus values), or open: to do or in progress."""
 
+    OPEN = "open"
     TODO = "todo"
     IN_PROGRESS = "in_progress"
     DONE = "done"
     NOT_APPLICABLE = "not_applicable"
+
+
+class Requirement(StrEnum):
+    """How strongly the guidance asks for an item (the values of the model's Requirement)."""
+
+    REQUIRED = "required"
+    CONDITIONAL = "conditional"
 
 
 IncidentArg = Annotated[int, typer.Argument(metavar="INCIDENT", help="Incident number.")]
@@ -124,29 +132,52 @@ def _report(incident: Incident, item: ChecklistItem, message: str, as_json: bool
 def show_checklist(
     incident_id: IncidentArg,
     phase: Annotated[Phase | None, typer.Option(help="Only this phase.")] = None,
-    status: Annotated[Status | None, typer.Option(help="Only items with this status.")] = None,
+    group: Annotated[
+        str | None, typer.Option(help="Only this target or section (its code, as in --json).")
+    ] = None,
+    status: Annotated[
+        Status | None, typer.Option(help="Only items with this status (open: to do or started).")
+    ] = None,
+    assignee: Annotated[
+        str | None,
+        typer.Option(help="Only items assigned to this user; 'mine' (--as) or 'unassigned'."),
+    ] = None,
+    requirement: Annotated[Requirement | None, typer.Option(help="Only ○ or △ items.")] = None,
+    applies: Annotated[
+        bool | None,
+        typer.Option(
+            "--applies/--no-longer-applies",
+            help="Only the items the incident's types ask for, or only those they no longer do.",
+        ),
+    ] = None,
+    search: Annotated[
+        str,
+        typer.Option(help="Words that must all appear in the item's text, key or record."),
+    ] = "",
     language: Annotated[
         Language, typer.Option("--lang", help="Language of the titles and labels.")
     ] = Language.JA,
     as_user: AsUser = None,
     as_json: AsJson = False,
 ) -> None:
-    """Show the checklist in working order, with progress per phase."""
+    """Show the checklist in working order, with progress per phase (as the web page and
+    the API filter it)."""
     setup_django()
-    from hikeshi.incidents.models.checklist import PHASE_ORDER
-    from hikeshi.incidents.services.checklist import progress
+    from hikeshi.incidents.selectors.checklist import ChecklistFilters, checklist, progress
 
-    incident = find_incident(acting_user(as_user), incident_id)
-    everything = incident.checklist.select_related("assignee")
-    items = sorted(
-        (
-            item
-            for item in everything
-            if (phase is None or item.phase == phase.value)
-            and (status is None or item.status == status.value)
-        ),
-        key=lambda item: (PHASE_ORDER.get(item.phase, len(PHASE_ORDER)), item.position, item.pk),
+    reader = acting_user(as_user)
+    incident = find_incident(reader, incident_id)
+    filters = ChecklistFilters(
+        phase=phase.value if phase else None,
+        group=group,
+        status=status.value if status else None,
+        assignee=assignee,
+        requirement=requirement.value if requirement else None,
+        applies=applies,
+        search=search.strip(),
     )
+    entries = checklist(incident, filters, reader=reader)
+    items = [entry.item for entry in entries]
     phases = progress(incident)
     if as_json:
         print_json(
@@ -159,7 +190,7 @@ def show_checklist(
         return
     words = WORDS[language.value]
     if not items:
-        typer.echo(words.nothing if phase or status else words.empty)
+        typer.echo(words.nothing if filters != ChecklistFilters() else words.empty)
         return
     print_table(incident, items, phases, language.value)
 

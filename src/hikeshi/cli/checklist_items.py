@@ -11,7 +11,7 @@ from hikeshi.cli.runtime import local_iso
 if TYPE_CHECKING:
     from hikeshi.guidance.checklist import GuidanceStep
     from hikeshi.incidents.models import ChecklistItem, Incident
-    from hikeshi.incidents.services.checklist import PhaseProgress
+    from hikeshi.incidents.selectors.checklist import PhaseProgress
 
 MATRIX_PREFIX = "matrix:"
 
@@ -92,35 +92,38 @@ def _ranges(numbers: list[int]) -> str:
 
 def find_item(incident: Incident, ref: str) -> ChecklistItem:
     """Return the incident's item named by a matrix number, a key, or ``#id`` / ``id:id``."""
+    from hikeshi.incidents.selectors.checklist import checklist_entry, checklist_entry_by_key
+
     text = ref.strip()
-    items = incident.checklist.select_related("assignee")
     if text.startswith("#") or text.lower().startswith("id:"):
         raw = text[1:] if text.startswith("#") else text[3:]
         if not raw.strip().isdecimal():
             raise UsageProblem(f"ITEM {ref!r}: an id is a number, as in '#42' or id:42")
-        found = items.filter(pk=int(raw)).first()
+        found = checklist_entry(incident, int(raw))
         if found is None:
             raise CliError(
                 f"no item #{int(raw)} in incident {incident.pk}'s checklist; "
                 f"`hikeshi checklist show {incident.pk} --json` shows the ids"
             )
-        return found
+        return found.item
     key = f"{MATRIX_PREFIX}{int(text)}" if text.isdecimal() else text
     if ":" not in key:
         raise UsageProblem(
             f"ITEM {ref!r} is not a matrix number (28), a key (matrix:28, procedure:…) "
             "or an id ('#42')"
         )
-    found = items.filter(key=key).first()
-    if found is None:
+    by_key = checklist_entry_by_key(incident, key)
+    if by_key is None:
         raise CliError(_not_found(incident, key))
-    return found
+    return by_key.item
 
 
 def _not_found(incident: Incident, key: str) -> str:
     """Return why no item has the key, with the matrix numbers here or the closest key."""
     where = f"incident {incident.pk}'s checklist"
-    keys = list(incident.checklist.values_list("key", flat=True))
+    from hikeshi.incidents.selectors.checklist import item_keys
+
+    keys = item_keys(incident)
     if key.startswith(MATRIX_PREFIX):
         numbers = sorted(n for n in map(matrix_number, keys) if n is not None)
         here = f"matrix items here: {_ranges(numbers)}" if numbers else "it has no matrix items"

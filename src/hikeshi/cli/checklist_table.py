@@ -12,7 +12,7 @@ from hikeshi.cli.runtime import text_table
 
 if TYPE_CHECKING:
     from hikeshi.incidents.models import ChecklistItem, Incident
-    from hikeshi.incidents.services.checklist import PhaseProgress
+    from hikeshi.incidents.selectors.checklist import PhaseProgress
 
 _MARKS = {"required": "○", "conditional": "△"}
 

@@ -9,6 +9,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 import typer
 
 from hikeshi.config import ConfigError
+from hikeshi.incidents.refusals import AccessRefused, NotVisible
 from hikeshi.incidents.services.errors import ConflictError, InvalidInput
 
 P = ParamSpec("P")
@@ -54,6 +55,19 @@ _OPTION_FOR_FIELD = {
 }
 
 
+# Where to find what a person may see, after "no such …".
+_LISTED_BY = {
+    "incident": "`hikeshi incident list` shows them",
+    "job": "`hikeshi job list` shows them",
+}
+
+
+def _refusal(error: AccessRefused) -> str:
+    hint = _LISTED_BY.get(error.subject) if isinstance(error, NotVisible) else None
+    # The command line speaks English (hikeshi.cli.runtime.setup_django activates it).
+    return f"{error.translated()}; {hint}" if hint else error.translated()
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -69,6 +83,8 @@ def describe(error: Exception) -> tuple[str, int] | None:
         return f"{_OPTION_FOR_FIELD.get(error.field, error.field)}: {error.english}", 1
     if isinstance(error, ConflictError):
         return str(error), 1
+    if isinstance(error, AccessRefused):
+        return _refusal(error), 1
     # Imported here: these modules load Django, which commands like --help must not wait for.
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError

@@ -23,6 +23,9 @@ from hikeshi.cli.runtime import (
 
 app = typer.Typer(help="Open, list and show incidents.", no_args_is_help=True)
 
+# `incident show` lists the newest action records, at most this many.
+ACTIONS_SHOWN = 200
+
 
 @app.command("create")
 @reports_errors
@@ -67,13 +70,19 @@ def create_incident(
 
 @app.command("list")
 @reports_errors
-def list_incidents(as_user: AsUser = None, as_json: AsJson = False) -> None:
+def list_incidents(
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="How many, most urgent first.")
+    ] = 100,
+    as_user: AsUser = None,
+    as_json: AsJson = False,
+) -> None:
     """List the incidents the acting user may see, most urgent first."""
     setup_django()
-    from hikeshi.incidents.access import visible_incidents
+    from hikeshi.incidents.selectors.incidents import listed_incidents
 
     user = acting_user(as_user)
-    incidents = list(visible_incidents(user).prefetch_related("type_tags"))
+    incidents = list(listed_incidents(user)[:limit])
     if as_json:
         print_json([incident_json(incident) for incident in incidents])
         return
@@ -105,12 +114,12 @@ def show_incident(
     as_user: AsUser = None,
     as_json: AsJson = False,
 ) -> None:
-    """Show one incident with its action records."""
+    """Show one incident with its newest action records, oldest of them first."""
     setup_django()
-    from hikeshi.incidents.models import ActionRecord
+    from hikeshi.incidents.selectors.actions import latest_actions
 
     incident = find_incident(acting_user(as_user), incident_id)
-    records = list(ActionRecord.objects.filter(incident=incident).order_by("sequence"))
+    records = latest_actions(incident.pk, ACTIONS_SHOWN)[::-1]
     zone = incident.time_zone
     if as_json:
         print_json({**incident_json(incident), "actions": [action_json(r, zone) for r in records]})

@@ -44,33 +44,29 @@ def migrate_database() -> int:
 
 def create_first_admin() -> tuple[User, str] | None:
     """Return the new ``admin`` and its password when no administrator exists yet, else None."""
-    from django.contrib.auth.models import User
-    from django.db import IntegrityError, transaction
+    from django.db import IntegrityError
 
-    if User.objects.filter(is_superuser=True).exists():
+    from hikeshi.accounts.creation import create_account
+    from hikeshi.accounts.selectors import any_site_admin, user_named
+
+    if any_site_admin():
         return None
-    if User.objects.filter(username=ADMIN_USERNAME).exists():
+    if user_named(ADMIN_USERNAME) is not None:
         raise CliError(
             f"there is no administrator, but a user named {ADMIN_USERNAME!r} exists; "
             "make one with `hikeshi user create NAME --admin`"
         )
-    from hikeshi.sitelog.services import SiteEventKind, record_site_event, system_user
+    from hikeshi.sitelog.services import system_user
 
     password = generate_password()
     try:
-        with transaction.atomic():
-            user = User.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
-            record_site_event(
-                SiteEventKind.USER_CREATED,
-                actor=None,
-                subject=ADMIN_USERNAME,
-                detail={
-                    "via": "init",
-                    "system_user": system_user(),
-                    "site_admin": True,
-                    "password": "generated",
-                },
-            )
+        user = create_account(
+            ADMIN_USERNAME,
+            email="",
+            password=password,
+            site_admin=True,
+            detail={"via": "init", "system_user": system_user(), "password": "generated"},
+        )
     except IntegrityError:
         # Another `hikeshi init` created it a moment ago; that one shows the password.
         return None

@@ -83,21 +83,29 @@ def _show(bar: Progress, task: TaskID, job: Job, done: int, total: int, phase: s
     )
 
 
+def _read(job_id: int) -> Job:
+    from hikeshi.jobs.selectors import job_by_id
+
+    job = job_by_id(job_id)
+    if job is None:
+        raise CliError(f"job #{job_id} no longer exists")
+    return job
+
+
 def wait_for_job(job_id: int, *, poll_every: float = 0.5, console: Console | None = None) -> Job:
     """Return the job once it has ended, showing its progress meanwhile.
 
     Ctrl+C stops the waiting, not the job (CliError, exit status 130, saying how to follow it).
     """
     from hikeshi.jobs.board import board
-    from hikeshi.jobs.models import Job
 
-    job = Job.objects.get(pk=job_id)
+    job = _read(job_id)
     started = time.monotonic()
     hinted = False
     try:
         with progress_bar(job, console) as (bar, task):
             while True:
-                job = Job.objects.select_related("incident").get(pk=job_id)
+                job = _read(job_id)
                 board().overlay([job])
                 waited = time.monotonic() - started
                 if job.is_active:

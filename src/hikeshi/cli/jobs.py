@@ -60,19 +60,10 @@ def job_json(job: Job) -> dict[str, Any]:
 
 def find_job(user: User, job_id: int) -> Job:
     """Return the job if ``user`` may see it, with its live progress."""
-    from hikeshi.jobs.access import visible_jobs
+    from hikeshi.jobs.access import seen_job
     from hikeshi.jobs.board import board
 
-    job = (
-        visible_jobs(user)
-        .select_related("incident", "started_by", "cancel_requested_by")
-        .filter(pk=job_id)
-        .first()
-    )
-    if job is None:
-        raise CliError(
-            f"no job #{job_id} that {user.get_username()} may see; `hikeshi job list` shows them"
-        )
+    job = seen_job(user, job_id)
     board().overlay([job])
     return job
 
@@ -99,14 +90,12 @@ def list_jobs(
 ) -> None:
     """List the jobs the acting user may see, newest first."""
     setup_django()
-    from hikeshi.jobs.access import visible_jobs
     from hikeshi.jobs.board import board
+    from hikeshi.jobs.selectors import listed_jobs
 
     user = acting_user(as_user)
-    jobs = visible_jobs(user).select_related("incident", "started_by")
-    if incident_id is not None:
-        jobs = jobs.filter(incident=find_incident(user, incident_id))
-    listed = list(jobs[:limit])
+    incident = find_incident(user, incident_id) if incident_id is not None else None
+    listed = listed_jobs(user, incident=incident, limit=limit)
     board().overlay(listed)
     if as_json:
         print_json([job_json(job) for job in listed])
@@ -162,17 +151,13 @@ def cancel_job(job_id: JobId, as_user: AsUser = None) -> None:
     """Stop a job: a waiting one at once, a running one after its current step."""
     setup_django()
     from hikeshi.incidents.services.errors import InvalidInput
-    from hikeshi.jobs.access import may_cancel
+    from hikeshi.jobs.access import check_may_cancel
     from hikeshi.jobs.services import request_cancel
     from hikeshi.jobs.vocabulary import JobState
 
     user = acting_user(as_user)
     job = find_job(user, job_id)
-    if not may_cancel(user, job):
-        raise CliError(
-            f"{user.get_username()} may not stop job #{job_id}: only who started it, "
-            "the incident's lead or a site admin can"
-        )
+    check_may_cancel(user, job)
     try:
         job = request_cancel(job.pk, user)
     except InvalidInput as refused:

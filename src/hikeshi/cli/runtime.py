@@ -80,11 +80,11 @@ def generate_password() -> str:
 
 def acting_user(username: str | None) -> User:
     """Return the user named by --as, or the first active administrator."""
-    from django.contrib.auth.models import User
+    from hikeshi.accounts.selectors import first_site_admin
 
     if username:
         return find_user(username, hint=f"create one with `hikeshi user create {username}`")
-    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    admin = first_site_admin()
     if admin is None:
         raise CliError("there is no administrator yet; run `hikeshi init`, or pass --as USER")
     return admin
@@ -92,9 +92,9 @@ def acting_user(username: str | None) -> User:
 
 def find_user(username: str, *, hint: str = "") -> User:
     """Return the active user named ``username``; ``hint`` follows the error if there is none."""
-    from django.contrib.auth.models import User
+    from hikeshi.accounts.selectors import user_named
 
-    user = User.objects.filter(username=username).first()
+    user = user_named(username)
     if user is None:
         raise CliError(f"no user named {username!r}" + (f"; {hint}" if hint else ""))
     if not user.is_active:
@@ -103,24 +103,14 @@ def find_user(username: str, *, hint: str = "") -> User:
 
 
 def find_incident(user: User, incident_id: int, *, write: bool = False) -> Incident:
-    """Return the incident if ``user`` may see it (and change it, with ``write``)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
+    """Return the incident if ``user`` may see it (and change it, with ``write``).
 
-    from hikeshi.incidents.access import incident_for, is_site_admin
+    A refusal (hikeshi.incidents.refusals) ends the command with its message, through
+    reports_errors.
+    """
+    from hikeshi.incidents.access import incident_for
 
-    try:
-        return incident_for(user, incident_id, write=write)
-    except Http404:
-        whose = "" if is_site_admin(user) else f" that {user.get_username()} takes part in"
-        raise CliError(
-            f"no incident #{incident_id}{whose}; `hikeshi incident list` shows them"
-        ) from None
-    except PermissionDenied:
-        raise CliError(
-            f"{user.get_username()} may only view incident #{incident_id}; "
-            "a lead can make them a responder"
-        ) from None
+    return incident_for(user, incident_id, write=write)
 
 
 def parse_time(value: str, option: str, zone: str = DEFAULT_ZONE) -> datetime:

@@ -1,4 +1,6 @@
-"""`hikeshi serve`: the web application on waitress, a pure-Python production server."""
+"""`hikeshi serve`: the web application on waitress, a pure-Python production server, in
+one process per core (hikeshi.cli.web_processes), with the job worker and the daily
+checkpoint beside them."""
 
 from __future__ import annotations
 
@@ -19,8 +21,18 @@ _WILDCARDS = {"0.0.0.0", "::"}  # noqa: S104 - only compared against, never boun
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web server processes (default: one per core); each answers --threads "
+            "requests at the same time.",
+            show_default=False,
+        ),
+    ] = None,
     threads: Annotated[
-        int, typer.Option(min=1, max=256, help="Requests handled at the same time.")
+        int, typer.Option(min=1, max=256, help="Requests each process handles at the same time.")
     ] = 8,
     worker: Annotated[
         bool,
@@ -36,6 +48,7 @@ def serve(
     setup_django()
     from django.conf import settings
 
+    from hikeshi.cli import web_processes
     from hikeshi.web import server
 
     report_stale_uploads(started)
@@ -43,7 +56,6 @@ def serve(
     # WhiteNoise warns at start-up when STATIC_ROOT is missing, though files come from the
     # apps' folders (WHITENOISE_USE_FINDERS); an empty folder keeps the console quiet.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    from hikeshi.web.wsgi import application
 
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
@@ -54,13 +66,23 @@ def serve(
             err=True,
         )
     try:
-        listening = server.create(application, host=host, port=port, threads=threads)
-    except OSError as error:
-        raise CliError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    typer.echo(f"hikeshi is serving {url} (press Ctrl+C to stop)")
+        sockets = server.bind(host, port)
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise CliError(f"cannot listen on {host}:{port}: {reason}") from None
+    count = processes or web_processes.default_process_count()
+    typer.echo(
+        f"hikeshi is serving {url} ({count} process{'es' if count > 1 else ''} x {threads} "
+        "threads; press Ctrl+C to stop)"
+    )
     from hikeshi.cli.worker_process import worker_beside_server
     from hikeshi.incidents.audit.daily import daily_checkpoints
 
-    # The daily checkpoint runs beside the server and stops with it.
-    with worker_beside_server(worker), daily_checkpoints():
-        listening.run()
+    try:
+        # The job worker and the daily checkpoint run once, here, beside the web processes,
+        # and stop with them.
+        with worker_beside_server(worker), daily_checkpoints():
+            web_processes.run(sockets, processes=count, threads=threads)
+    finally:
+        for listener in sockets:
+            listener.close()

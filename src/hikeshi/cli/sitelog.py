@@ -123,18 +123,10 @@ def show(
     kind = _check_kind(kind)
     zone = _check_zone(zone)
     setup_django()
-    from django.db.models import Q
-
     from hikeshi.sitelog.audit import site_log_head
-    from hikeshi.sitelog.models import SiteLogEntry
+    from hikeshi.sitelog.selectors import SiteLogFilters, newest_entries
 
-    entries = SiteLogEntry.objects.all()
-    if kind is not None:
-        entries = entries.filter(kind=kind)
-    if account is not None and account.strip():
-        name = account.strip()
-        entries = entries.filter(Q(subject__iexact=name) | Q(actor__username__iexact=name))
-    shown = list(entries.order_by("-sequence")[:limit])
+    shown = newest_entries(SiteLogFilters(kind=kind, account=account), limit)
     if as_json:
         print_json([_entry_json(entry, zone) for entry in shown])
         return

@@ -14,7 +14,7 @@ from hikeshi.cli.job_progress import NowOption, WaitOption, report_outcome, run_
 from hikeshi.cli.runtime import AsUser, acting_user, find_incident, setup_django
 
 if TYPE_CHECKING:
-    from hikeshi.incidents.services.timeline import TimelineEntry
+    from hikeshi.incidents.selectors.timeline import TimelineEntry
 
 app = typer.Typer(help="Export and import incident timelines.", no_args_is_help=True)
 
@@ -62,7 +62,7 @@ def export_timeline(
     setup_django()
     from zoneinfo import ZoneInfo
 
-    from hikeshi.incidents.services.timeline import Timeline
+    from hikeshi.incidents.selectors.timeline import entries as timeline_entries
     from hikeshi.incidents.services.timeline_export import (
         ExportOptions,
         export_csv,
@@ -77,7 +77,7 @@ def export_timeline(
 
     def entries() -> Iterator[TimelineEntry]:
         nonlocal written
-        for entry in Timeline(incident):
+        for entry in timeline_entries(incident.pk):
             written += 1
             yield entry
 

@@ -60,31 +60,27 @@ def create_user(
         bounds.check_text("USERNAME", username, max_length=bounds.NAME_MAX)
     except bounds.OutOfBounds as error:
         raise UsageProblem(f"USERNAME: {error.english}") from None
-    if User.objects.filter(username=username).exists():
-        raise CliError(f"a user named {username!r} already exists")
-    from django.db import transaction
+    from hikeshi.accounts.selectors import user_named
 
-    from hikeshi.sitelog.services import SiteEventKind, record_site_event, system_user
+    if user_named(username) is not None:
+        raise CliError(f"a user named {username!r} already exists")
+    from hikeshi.accounts.creation import create_account
+    from hikeshi.sitelog.services import system_user
 
     User.username_validator(username)
     candidate = User(username=username, email=email)
     validate_password(password, candidate)
-    with transaction.atomic():
-        if admin:
-            User.objects.create_superuser(username, email=email, password=password)
-        else:
-            User.objects.create_user(username, email=email, password=password)
-        record_site_event(
-            SiteEventKind.USER_CREATED,
-            actor=None,
-            subject=username,
-            detail={
-                "via": "cli",
-                "system_user": system_user(),
-                "site_admin": admin,
-                "password": "chosen" if password_stdin else "generated",
-            },
-        )
+    create_account(
+        username,
+        email=email,
+        password=password,
+        site_admin=admin,
+        detail={
+            "via": "cli",
+            "system_user": system_user(),
+            "password": "chosen" if password_stdin else "generated",
+        },
+    )
     role = "administrator" if admin else "user"
     if password_stdin:
         typer.echo(f"Created {role} {username!r}.")
@@ -125,10 +121,10 @@ def issue_token(
 def list_tokens(username: Annotated[str, typer.Argument(help="Whose tokens to list.")]) -> None:
     """List a person's API tokens (prefix, name, created, last used, revoked)."""
     setup_django()
-    from hikeshi.accounts.models import ApiToken
+    from hikeshi.accounts.selectors import tokens_of
 
     user = find_user(username)
-    tokens = ApiToken.objects.filter(user=user).order_by("created_at")
+    tokens = tokens_of(user)
     if not tokens:
         typer.echo(f"{username!r} has no API tokens.")
         return
@@ -157,12 +153,10 @@ def revoke_token(
     """Revoke an API token at once; requests with it are refused from then on."""
     setup_django()
     from hikeshi.accounts import tokens as token_services
-    from hikeshi.accounts.models import ApiToken
+    from hikeshi.accounts.selectors import live_tokens_starting
 
-    tokens = ApiToken.objects.filter(prefix=prefix.rstrip("…"), revoked_at__isnull=True)
-    if username is not None:
-        tokens = tokens.filter(user=find_user(username))
-    matches = list(tokens.select_related("user"))
+    owner = find_user(username) if username is not None else None
+    matches = live_tokens_starting(prefix.rstrip("…"), owner)
     if not matches:
         raise CliError(f"no active token starts with {prefix!r}; see `hikeshi user tokens USER`")
     if len(matches) > 1:

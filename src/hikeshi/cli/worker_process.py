@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
@@ -36,11 +36,24 @@ def worker_command(parent_pid: int) -> list[str]:
 
 
 class WorkerProcess:
-    """A child process kept running: started again (with a growing delay) whenever it dies."""
+    """A child process kept running: started again (with a growing delay) whenever it dies.
 
-    def __init__(self, command: list[str], *, echo: Callable[[str], None]) -> None:
+    ``name`` is how messages call it; ``pass_fds`` are file descriptors the child inherits
+    (the listening sockets of a web server process).
+    """
+
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        echo: Callable[[str], None],
+        name: str = "background worker",
+        pass_fds: Sequence[int] = (),
+    ) -> None:
         self.command = command
         self.echo = echo
+        self.name = name
+        self.pass_fds = tuple(pass_fds)
         self.starts = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -58,13 +71,20 @@ class WorkerProcess:
         """Start the child, and keep it running until stop()."""
         self._thread.start()
 
-    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
-        """Stop the child (SIGTERM, then SIGKILL after ``timeout`` seconds) and stop restarting."""
+    def ask_to_stop(self) -> subprocess.Popen[bytes] | None:
+        """Stop restarting and send the running child SIGTERM; return it (None if none runs)."""
         with self._lock:
             self._stopping.set()
             process = self._process
         if process is not None and process.poll() is None:
             process.terminate()
+            return process
+        return None
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop the child (SIGTERM, then SIGKILL after ``timeout`` seconds) and stop restarting."""
+        process = self.ask_to_stop()
+        if process is not None:
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -79,9 +99,11 @@ class WorkerProcess:
                 if self._stopping.is_set():
                     return
                 try:
-                    self._process = subprocess.Popen(self.command, start_new_session=True)  # noqa: S603 - our own command
+                    self._process = subprocess.Popen(  # noqa: S603 - our own command
+                        self.command, start_new_session=True, pass_fds=self.pass_fds
+                    )
                 except OSError as error:
-                    self.echo(f"Could not start the background worker: {error}")
+                    self.echo(f"Could not start the {self.name}: {error}")
                     self._process = None
                 else:
                     self.starts += 1
@@ -91,8 +113,7 @@ class WorkerProcess:
                 return
             delay = FIRST_DELAY if time.monotonic() - started >= HEALTHY_AFTER else delay
             self.echo(
-                f"The background worker stopped (exit status {code}); "
-                f"starting it again in {delay:.0f} s."
+                f"The {self.name} stopped (exit status {code}); starting it again in {delay:.0f} s."
             )
             if self._stopping.wait(delay):
                 return
@@ -100,7 +121,7 @@ class WorkerProcess:
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    # waitress ends its loop on SystemExit; the worker is then stopped in order.
+    # serve's wait for the web processes ends on SystemExit; the worker is then stopped in order.
     raise SystemExit(0)
 
 

@@ -7,9 +7,8 @@ from hikeshi.incidents.views import (
     actions,
     audit_export,
     checklist,
+    checklist_item,
     checklist_items,
-    consultation,
-    contacts,
     intake,
     listing,
     members,
@@ -26,12 +25,15 @@ urlpatterns: list[URLPattern] = [
     path("<int:incident_id>/edit/", intake.edit_incident, name="edit"),
     path("<int:incident_id>/triage/", triage.triage_incident, name="triage"),
     path("<int:incident_id>/status/", triage.change_status, name="status"),
-    path("<int:incident_id>/actions/", actions.record_action, name="record_action"),
+    path("<int:incident_id>/panels/<slug:panel_key>/", page.panel_page, name="panel"),
+    # GET: the records a page at a time; POST: record one.
+    path("<int:incident_id>/actions/", actions.actions_page, name="actions"),
     path(
         "<int:incident_id>/actions/<int:action_id>/correct/",
         actions.correct_action,
         name="correct_action",
     ),
+    path("<int:incident_id>/timeline/", timeline.timeline_page, name="timeline"),
     path("<int:incident_id>/timeline/events/", timeline.add_event, name="add_event"),
     path("<int:incident_id>/timeline/import/", timeline.import_timeline, name="import_timeline"),
     path(
@@ -63,6 +65,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:incident_id>/checklist/", checklist.checklist_page, name="checklist"),
     path(
+        "<int:incident_id>/checklist/<int:item_id>/",
+        checklist_item.checklist_item_page,
+        name="checklist_item",
+    ),
+    path(
         "<int:incident_id>/checklist/<int:item_id>/start/",
         checklist_items.start,
         name="checklist_start",
@@ -92,6 +99,4 @@ urlpatterns: list[URLPattern] = [
         checklist_items.add_comment,
         name="checklist_comment",
     ),
-    path("<int:incident_id>/consult/", consultation.incident_consult_page, name="consult"),
-    path("<int:incident_id>/contacts/", contacts.add_contact, name="add_contact"),
 ]

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -132,22 +131,6 @@ def job_views(user: User, incident: Incident, jobs: Sequence[Job]) -> list[JobVi
     board().overlay(jobs)
     role = role_in(user, incident)
     return [JobView(job, may_cancel(user, job, role=role), incident.time_zone) for job in jobs]
-
-
-def incident_jobs(incident: Incident) -> QuerySet[Job]:
-    """Return the incident's jobs, newest first, with the people they name."""
-    return Job.objects.filter(incident=incident).select_related(
-        "incident", "started_by", "cancel_requested_by"
-    )
-
-
-def recent_jobs(incident: Incident, limit: int) -> list[Job]:
-    """Return up to ``limit`` of the incident's jobs: waiting and running ones first, then
-    the newest of the others (one query)."""
-    waiting_or_running = Case(
-        When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return list(incident_jobs(incident).order_by(waiting_or_running, "-created_at", "-id")[:limit])
 
 
 def status_url(incident: Incident) -> str:

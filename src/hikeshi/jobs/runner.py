@@ -10,6 +10,8 @@ What happens when the work does not simply finish:
   back. The next sweep, by any worker, ends the job *failed* with a message saying the
   worker stopped and to start it again. It is not retried by itself: work that kills its
   worker (memory, a bad file) would otherwise kill every worker in turn.
+- a refusal of the access rules (who started the job may no longer change its incident):
+  the job ends *failed* with the refusal's message;
 - an error: the traceback goes to the server log; the job ends *failed* with a message a
   responder can act on (the error's own for JobFailed and service refusals, otherwise a
   reference to find the log entry).
@@ -33,6 +35,8 @@ from typing import Any, Literal
 from django.db import connections, transaction
 from django.utils import timezone
 
+from hikeshi.incidents.access import incident_for
+from hikeshi.incidents.refusals import AccessRefused
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.jobs import progress
 from hikeshi.jobs.board import BOARD_ERRORS, JobRef, board
@@ -141,6 +145,9 @@ class _Superseded(Exception):
 
 
 def _work(job: Job, spec: KindSpec) -> None:
+    if job.started_by is not None and job.incident_id is not None:
+        # The person may have lost their role since they started it: the work is theirs.
+        incident_for(job.started_by, job.incident_id, write=True)
     reporter = ProgressReporter(job)
     if spec.transactional:
         with transaction.atomic():
@@ -200,6 +207,9 @@ def execute(
     except InvalidInput as error:
         fail_job(job, error.message, error.params)
         logger.info("job %s failed: %s", job.pk, error.english)
+    except AccessRefused as error:
+        fail_job(job, error.message, error.params)
+        logger.info("job %s refused: %s", job.pk, error.english)
     except Exception:
         reference = f"job-{job.pk}-{secrets.token_hex(3)}"
         # The traceback is for the server log only; the job keeps a reference to it.

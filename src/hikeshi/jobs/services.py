@@ -12,15 +12,15 @@ import logging
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hikeshi.incidents.access import incident_for, is_site_admin
+from hikeshi.incidents.refusals import NotPermitted
 from hikeshi.incidents.services.errors import InvalidInput
-from hikeshi.jobs.access import may_cancel
+from hikeshi.jobs.access import check_may_cancel
 from hikeshi.jobs.board import BOARD_ERRORS, JobRef, board
 from hikeshi.jobs.models import Job
 from hikeshi.jobs.progress import latest_report
@@ -58,8 +58,8 @@ def enqueue_job(
     """Return the new job, queued for a worker (with ``queue=False``: for the caller to run).
 
     ``actor`` None is hikeshi itself (a scheduled job). A person needs to be a lead or
-    responder of the incident (site admins for a job without one): Http404 for someone who
-    cannot see the incident, PermissionDenied for a viewer.
+    responder of the incident (site admins for a job without one): NotVisible for someone
+    who cannot see the incident, NotPermitted for a viewer (hikeshi.incidents.refusals).
     """
     spec = registered(kind)
     if spec is None:
@@ -72,7 +72,10 @@ def enqueue_job(
         if incident_id is not None:
             incident_for(actor, incident_id, write=True)
         elif not is_site_admin(actor):
-            raise PermissionDenied("only site admins start jobs that belong to no incident")
+            raise NotPermitted(
+                gettext_noop("only site admins start jobs that belong to no incident"),
+                subject="job",
+            )
     plain = plain_json(params or {}, "params")
     if not isinstance(plain, dict):
         raise InvalidInput("params", gettext_noop("the parameters must be an object"))
@@ -89,10 +92,9 @@ def enqueue_job(
 
 def request_cancel(job_id: int, actor: User) -> Job:
     """Return the job after asking it to stop: a queued job is cancelled at once, a running
-    one stops at its next batch. PermissionDenied unless ``actor`` may stop it."""
+    one stops at its next batch. NotPermitted unless ``actor`` may stop it."""
     job = Job.objects.select_related("incident").get(pk=job_id)
-    if not may_cancel(actor, job):
-        raise PermissionDenied("only who started the job, the incident's lead or a site admin")
+    check_may_cancel(actor, job)
     now = timezone.now()
     if job.state == JobState.QUEUED:
         # A conditional UPDATE, not a row lock: on SQLite a lock would wait for a running

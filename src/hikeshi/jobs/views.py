@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -18,14 +17,9 @@ from django.utils.translation import gettext as _
 from hikeshi.incidents.access import incident_for
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.views.guards import acting_user, refuse_method
-from hikeshi.jobs.access import job_for, may_cancel
-from hikeshi.jobs.presentation import (
-    STATUS_JOBS,
-    incident_jobs,
-    job_views,
-    recent_jobs,
-    status_url,
-)
+from hikeshi.jobs.access import check_may_cancel, job_for
+from hikeshi.jobs.presentation import STATUS_JOBS, job_views, status_url
+from hikeshi.jobs.selectors import incident_jobs, recent_jobs
 from hikeshi.jobs.services import request_cancel
 from hikeshi.jobs.vocabulary import JobState
 
@@ -86,8 +80,7 @@ def cancel_job(request: HttpRequest, incident_id: int, job_id: int) -> HttpRespo
     job = job_for(user, incident_id, job_id)
     if refused := refuse_method(request, "POST"):
         return refused
-    if not may_cancel(user, job):
-        raise PermissionDenied("only who started the job, the incident's lead or a site admin")
+    check_may_cancel(user, job)
     try:
         job = request_cancel(job.pk, user)
     except InvalidInput as error:

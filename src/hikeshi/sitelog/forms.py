@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hikeshi.bounds import NAME_MAX, time_zone_names
-from hikeshi.sitelog.models import SiteLogEntry
+from hikeshi.sitelog.selectors import SiteLogFilters
 from hikeshi.sitelog.vocabulary import SiteEventKind
 
 # Positions are sequence numbers; PositiveBigIntegerField's largest value bounds them.
@@ -64,13 +63,6 @@ class SiteLogFilterForm(forms.Form):
         chosen = self.value("tz")
         return str(chosen) if chosen else timezone.get_current_timezone_name()
 
-    def apply(self, entries: QuerySet[SiteLogEntry]) -> QuerySet[SiteLogEntry]:
-        """Return the entries that pass the valid filters (an invalid one shows its error)."""
-        if kind := self.value("kind"):
-            entries = entries.filter(kind=kind)
-        if account := self.value("account"):
-            account = account.strip()
-            entries = entries.filter(
-                Q(subject__iexact=account) | Q(actor__username__iexact=account)
-            )
-        return entries
+    def chosen(self) -> SiteLogFilters:
+        """Return the valid filters (an invalid one shows its error and does not filter)."""
+        return SiteLogFilters(kind=self.value("kind"), account=self.value("account"))

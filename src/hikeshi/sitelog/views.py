@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -17,12 +16,8 @@ from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.sitelog.audit import site_log_head
 from hikeshi.sitelog.forms import SiteLogFilterForm
 from hikeshi.sitelog.models import SiteLogEntry
+from hikeshi.sitelog.selectors import entries_page
 from hikeshi.sitelog.vocabulary import DETAIL_LABELS, DETAIL_VALUE_LABELS, kind_label
-
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
-ENTRIES_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -77,34 +72,6 @@ def detail_items(detail: object) -> list[DetailItem]:
     ]
 
 
-def _page(
-    entries: QuerySet[SiteLogEntry], before: int | None, after: int | None
-) -> tuple[list[SiteLogEntry], bool, bool]:
-    """Return one page of entries (newest first) and whether newer and older ones exist.
-
-    Keyset paging on the sequence number: each page costs the same however deep it is,
-    and an entry recorded meanwhile never shifts a page by one.
-    """
-    if after is not None and before is None:
-        # The page just newer than ``after``: read upwards, then show newest first.
-        upwards = entries.filter(sequence__gt=after).order_by("sequence")
-        chunk = list(upwards[: ENTRIES_PER_PAGE + 1])
-        shown = chunk[:ENTRIES_PER_PAGE][::-1]
-        newer = len(chunk) > ENTRIES_PER_PAGE
-        older = bool(shown) and entries.filter(sequence__lt=shown[-1].sequence).exists()
-        return shown, newer, older
-    downwards = entries.filter(sequence__lt=before) if before is not None else entries
-    chunk = list(downwards.order_by("-sequence")[: ENTRIES_PER_PAGE + 1])
-    shown = chunk[:ENTRIES_PER_PAGE]
-    older = len(chunk) > ENTRIES_PER_PAGE
-    newer = (
-        before is not None
-        and bool(shown)
-        and entries.filter(sequence__gt=shown[0].sequence).exists()
-    )
-    return shown, newer, older
-
-
 @login_required
 def site_log_page(request: HttpRequest) -> HttpResponse:
     """Return the site log page; anyone but a site administrator gets 404."""
@@ -113,8 +80,10 @@ def site_log_page(request: HttpRequest) -> HttpResponse:
     if refused := refuse_method(request, "GET", "HEAD"):
         return refused
     filters = SiteLogFilterForm(request.GET)
-    entries = filters.apply(SiteLogEntry.objects.all())
-    shown, newer, older = _page(entries, filters.value("before"), filters.value("after"))
+    page = entries_page(
+        filters.chosen(), before=filters.value("before"), after=filters.value("after")
+    )
+    shown, newer, older = page.entries, page.newer, page.older
     query = request.GET.copy()
     for position in ("before", "after"):
         query.pop(position, None)

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from hikeshi.accounts.models import Preference
+from hikeshi.accounts.preferences import choose_language
+from hikeshi.incidents.views.guards import acting_user
 
 
 class LanguageForm(forms.Form):
@@ -34,7 +35,7 @@ def set_language_preference(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("unknown language")
     language: str = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        Preference.objects.update_or_create(user=request.user, defaults={"language": language})
+        choose_language(acting_user(request), language)
     response = HttpResponseRedirect(_return_to(request, form.cleaned_data["next"]))
     # The cookie carries the choice to the sign-in page and past the end of the session.
     response.set_cookie(

@@ -1,5 +1,8 @@
 """The waitress server of `hikeshi serve`, keeping connections open after a HEAD request.
 
+``bind`` opens the listening sockets (once, in `hikeshi serve` itself); ``create`` makes the
+server of one web process over them (hikeshi.cli.web_processes runs several).
+
 waitress decides how a response ends from its Content-Length: without one (a streamed
 export) it announces chunked encoding, writes the closing ``0`` chunk and closes the
 connection, HEAD or not. A HEAD answer has no body (RFC 9110, 9.3.2), so neither the
@@ -9,9 +12,11 @@ client can send its next request on the same connection.
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 from wsgiref.types import WSGIApplication
 
+from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import WSGITask
@@ -48,6 +53,30 @@ class HeadAwareChannel(HTTPChannel):  # type: ignore[misc]  # waitress ships no 
     """A waitress connection whose requests run as HeadAwareTask."""
 
     task_class = HeadAwareTask
+
+
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Return listening sockets on ``host``:``port``, one per address it resolves to.
+
+    As waitress binds them itself ("localhost" gives IPv4 and IPv6); OSError when the port
+    is taken, ValueError for a host that does not resolve.
+    """
+    adjustments = Adjustments(host=host, port=port)
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, protocol, address in adjustments.listen:
+            listener = socket.socket(family, kind, protocol)
+            sockets.append(listener)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            listener.bind(address)
+            listener.listen(adjustments.backlog)
+    except OSError:
+        for listener in sockets:
+            listener.close()
+        raise
+    return sockets
 
 
 def create(application: WSGIApplication, **adjustments: Any) -> Any:

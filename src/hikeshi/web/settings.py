@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ninja",
     "hikeshi.accounts",
     "hikeshi.incidents",
+    "hikeshi.directory",
     "hikeshi.sitelog",
     # Background jobs: django-tasks with its database backend (the queue is a table, so
     # SQLite needs nothing else and PostgreSQL serves any number of workers).
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: it tells a site admin why they were sent to enrolment.
     "hikeshi.accounts.middleware.two_factor_enrolment_required",
+    # A refusal of the access rules raised by a view: 404 or 403, as Django answers them.
+    "hikeshi.web.refusals.AccessRefusals",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out response.
     "axes.middleware.AxesMiddleware",
@@ -80,13 +83,24 @@ TEMPLATES = [
 ]
 
 
+# Each server thread keeps its connection between requests instead of opening one per
+# request (a PostgreSQL connection costs a few milliseconds, an SQLite one its set-up
+# statements); one checked before use after an error or a restart of the database is
+# replaced. PostgreSQL holds up to processes x threads of them (`hikeshi serve`).
+CONNECTION_SECONDS = 600
+
+
 def _database() -> dict[str, Any]:
     url = config.env_str("DATABASE_URL")
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=60))
+        return dict(
+            dj_database_url.parse(url, conn_max_age=CONNECTION_SECONDS, conn_health_checks=True)
+        )
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "hikeshi.sqlite3",
+        "CONN_MAX_AGE": CONNECTION_SECONDS,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             # WAL lets readers work while one writer commits; IMMEDIATE takes the write
             # lock at BEGIN so two writers queue instead of failing mid-transaction.

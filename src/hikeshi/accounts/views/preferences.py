@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from hikeshi.accounts import two_factor
 from hikeshi.accounts.forms import CodeForm
-from hikeshi.accounts.tokens import live_tokens
+from hikeshi.accounts.selectors import live_tokens
 from hikeshi.incidents.access import is_site_admin
 from hikeshi.incidents.views.guards import acting_user
 

@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from hikeshi.accounts import throttle, two_factor
 from hikeshi.accounts.forms import CodeForm
+from hikeshi.accounts.selectors import user_with_id
 from hikeshi.accounts.two_factor import CodeKind, CodeRefused
 
 PENDING_KEY = "hikeshi_pending_sign_in"
@@ -73,7 +74,7 @@ def _pending_user(request: HttpRequest) -> tuple[User, str, str] | None:
     if not isinstance(user_id, int):
         del request.session[PENDING_KEY]
         return None
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = user_with_id(user_id, active=True)
     if user is None or not two_factor.is_enabled(user):
         del request.session[PENDING_KEY]
         return None

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,10 +21,12 @@ from django.utils.translation import ngettext
 from hikeshi.accounts import two_factor
 from hikeshi.accounts.forms import UnlockForm
 from hikeshi.accounts.lockouts import clear_lockout, cool_off, failed_sign_ins, failure_limit
-from hikeshi.accounts.models import TotpDevice
+from hikeshi.accounts.selectors import accounts_overview, user_with_id
 from hikeshi.incidents.access import is_site_admin
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.web.proxies import client_address
+
+ACCOUNTS_PER_PAGE = 50
 
 
 def _site_admin(request: HttpRequest) -> User:
@@ -103,20 +105,15 @@ def two_factor_overview(request: HttpRequest) -> HttpResponse:
     _site_admin(request)
     if refused := refuse_method(request, "GET", "HEAD"):
         return refused
-    users = (
-        User.objects.filter(is_active=True)
-        .annotate(
-            uses_two_factor=Exists(
-                TotpDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
-            ),
-            live_tokens=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True)),
-        )
-        .order_by("-is_superuser", "username")
-    )
+    page = Paginator(accounts_overview(), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/two_factor_overview.html",
-        {"users": users, "required_for_admins": settings.HIKESHI_REQUIRE_2FA_FOR_ADMINS},
+        {
+            "users": page.object_list,
+            "page": page,
+            "required_for_admins": settings.HIKESHI_REQUIRE_2FA_FOR_ADMINS,
+        },
     )
 
 
@@ -126,7 +123,7 @@ def reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     admin = _site_admin(request)
     if refused := refuse_method(request, "GET", "HEAD", "POST"):
         return refused
-    person = User.objects.filter(pk=user_id).first()
+    person = user_with_id(user_id)
     if person is None:
         raise Http404("no such user")
     if request.method != "POST":

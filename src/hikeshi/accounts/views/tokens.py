@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from hikeshi.accounts.forms import TokenForm
 from hikeshi.accounts.models import ApiToken
-from hikeshi.accounts.tokens import issue_token, revoke_token, tokens_of
+from hikeshi.accounts.selectors import own_token, tokens_of
+from hikeshi.accounts.tokens import issue_token, revoke_token
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 from hikeshi.web.proxies import client_address
@@ -68,7 +69,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 def _own_token(user: User, token_id: int) -> ApiToken:
-    token = ApiToken.objects.filter(pk=token_id, user=user).select_related("user").first()
+    token = own_token(user, token_id)
     if token is None:
         raise Http404("no such token of yours")
     return token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from hikeshi.incidents.audit import seal
 from hikeshi.incidents.audit.canonical import GENESIS
@@ -10,6 +11,7 @@ from hikeshi.incidents.audit.chain import ChainEntry, record_content, walk_chain
 from hikeshi.incidents.audit.coverage_check import coverage_findings
 from hikeshi.incidents.audit.findings import Finding
 from hikeshi.incidents.models import ActionRecord, Incident
+from hikeshi.incidents.selectors.keyset import Key, Ordering, keyset_page
 
 # Records read per database round trip while verifying.
 CHUNK = 2000
@@ -70,6 +72,27 @@ def verify_incident(incident: Incident) -> list[Finding]:
             )
     findings.extend(coverage_findings(incident.pk, walk.entries))
     return findings
+
+
+# Incidents in the order verification walks them, as a keyset for a page at a time.
+BY_ID = Ordering((Key("pk", int),))
+
+
+@dataclass(frozen=True)
+class VerifiedPage:
+    """The incidents of one page with what does not hold in each, and the next page's token."""
+
+    incidents: list[tuple[Incident, list[Finding]]]
+    next_token: str | None
+
+
+def verify_page(size: int, cursor: str | None = None) -> VerifiedPage:
+    """Verify the ``size`` incidents that follow ``cursor`` (by id); InvalidInput on
+    ``cursor`` for a token no page gave."""
+    page = keyset_page(Incident.objects.all(), BY_ID, size=size, token=cursor)
+    return VerifiedPage(
+        [(incident, verify_incident(incident)) for incident in page.rows], page.next_token
+    )
 
 
 def verify_all() -> Iterator[tuple[Incident, list[Finding]]]:

@@ -14,13 +14,16 @@ from hikeshi.incidents.forms.fields import WallClockField, ZonedForm, column_tex
 from hikeshi.incidents.forms.filters import ANY
 from hikeshi.incidents.models import ActionRecord, ChecklistComment, ChecklistItem
 from hikeshi.incidents.models.checklist import ChecklistPhase, ItemStatus, Requirement
+from hikeshi.incidents.selectors.checklist import (
+    MINE,
+    OPEN,
+    SEARCH_MAX,
+    UNASSIGNED,
+    ChecklistFilters,
+)
 
-# Filter values that are not a stored status or user.
-OPEN = "open"
-MINE = "mine"
-UNASSIGNED = "unassigned"
-CLOSED_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.NOT_APPLICABLE})
 WHOSE: list[tuple[Any, Any]] = [(MINE, _("Assigned to me")), (UNASSIGNED, _("Unassigned"))]
+APPLIES: list[tuple[Any, Any]] = [("yes", _("Still applies")), ("no", _("No longer applies"))]
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -38,13 +41,21 @@ def _choice(name: str, choices: list[tuple[Any, Any]]) -> forms.ChoiceField:
 
 
 class ChecklistFilterForm(forms.Form):
-    """Phase, target, status, assignee and requirement; an empty choice means no filter."""
+    """The checklist selector's filters, read from the query string; an empty choice (or an
+    invalid value) leaves that field unfiltered."""
 
+    search = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("words, No., key")}),
+    )
     phase = _choice("phase", ChecklistPhase.choices)
     group = _choice("group", [])
     status = _choice("status", [(OPEN, _("Open (to do or in progress)")), *ItemStatus.choices])
     assignee = _choice("assignee", [])
     requirement = _choice("requirement", Requirement.choices)
+    applies = forms.ChoiceField(label=_("Applies"), choices=ANY + APPLIES, required=False)
 
     def __init__(
         self,
@@ -60,9 +71,23 @@ class ChecklistFilterForm(forms.Form):
 
     @property
     def values(self) -> dict[str, str]:
-        """Return the valid, non-empty filters (invalid ones are ignored)."""
+        """Return the valid, non-empty filters (an invalid one is left out, not refused)."""
         data = getattr(self, "cleaned_data", {})
         return {name: data[name] for name in self.fields if data.get(name)}
+
+    def filters(self) -> ChecklistFilters:
+        """Return the filters for the checklist selector."""
+        values = self.values
+        applies = values.get("applies")
+        return ChecklistFilters(
+            phase=values.get("phase"),
+            group=values.get("group"),
+            status=values.get("status"),
+            assignee=values.get("assignee"),
+            requirement=values.get("requirement"),
+            applies=None if applies is None else applies == "yes",
+            search=values.get("search", "").strip(),
+        )
 
     def query(self) -> str:
         """Return the filters as a query string, to keep them across a form post."""
@@ -70,28 +95,6 @@ class ChecklistFilterForm(forms.Form):
         for name, value in self.values.items():
             query[name] = value
         return query.urlencode()
-
-    def matches(self, item: ChecklistItem, user_id: int) -> bool:
-        """Return whether the item passes every filter."""
-        wanted = self.values
-        if "phase" in wanted and item.phase != wanted["phase"]:
-            return False
-        if "group" in wanted and item.group != wanted["group"]:
-            return False
-        if "requirement" in wanted and item.requirement != wanted["requirement"]:
-            return False
-        status = wanted.get("status")
-        if status == OPEN:
-            if item.status in CLOSED_STATUSES:
-                return False
-        elif status and item.status != status:
-            return False
-        assignee = wanted.get("assignee")
-        if assignee == MINE:
-            return item.assignee_id == user_id
-        if assignee == UNASSIGNED:
-            return item.assignee_id is None
-        return not assignee or str(item.assignee_id) == assignee
 
 
 def _text(model: type[Model], column: str, rows: int = 2) -> forms.CharField:

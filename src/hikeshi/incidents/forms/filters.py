@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hikeshi.incidents.forms.fields import model_label
 from hikeshi.incidents.models import Incident, IncidentTypeTag
+from hikeshi.incidents.selectors.incidents import IncidentFilters
 from hikeshi.incidents.vocabulary import IncidentType, Priority, Status
 
 ANY: list[tuple[Any, Any]] = [("", _("All"))]
@@ -42,20 +42,13 @@ class IncidentFilterForm(forms.Form):
         required=False,
     )
 
-    def apply(self, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-        """Return the incidents that pass the valid filters (invalid ones are ignored)."""
+    def chosen(self) -> IncidentFilters:
+        """Return the valid filters (invalid ones are ignored) for the incident list."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        for word in (data.get("q") or "").split():
-            incidents = incidents.filter(
-                Q(title__icontains=word)
-                | Q(organisation__icontains=word)
-                | Q(commissioning_organisation__icontains=word)
-            )
-        if data.get("status"):
-            incidents = incidents.filter(status=data["status"])
-        if data.get("type"):
-            incidents = incidents.filter(type_tags__code=data["type"])
-        if data.get("priority") is not None:
-            incidents = incidents.filter(priority=data["priority"])
-        return incidents
+        return IncidentFilters(
+            words=tuple((data.get("q") or "").split()),
+            status=data.get("status") or None,
+            type=data.get("type") or None,
+            priority=data.get("priority"),
+        )

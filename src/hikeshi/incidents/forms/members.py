@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from hikeshi.accounts.selectors import active_user_named
 from hikeshi.incidents.forms.fields import column_text, model_label
 from hikeshi.incidents.models import Membership
 from hikeshi.incidents.vocabulary import Role
@@ -22,7 +23,7 @@ class MemberForm(forms.Form):
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"].strip()
-        self.member = User.objects.filter(username=username, is_active=True).first()
+        self.member = active_user_named(username)
         if self.member is None:
             raise forms.ValidationError(_("There is no active user with this user name."))
         return username

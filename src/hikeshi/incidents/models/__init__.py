@@ -1,8 +1,7 @@
-"""The incident record: incidents, memberships, action records, timeline events."""
+"""The incident record: incidents, memberships, action records, checklist, timeline events."""
 
 from hikeshi.incidents.models.action import ActionRecord
 from hikeshi.incidents.models.checklist import ChecklistComment, ChecklistItem
-from hikeshi.incidents.models.contact import DeploymentContact, IncidentContact
 from hikeshi.incidents.models.incident import Incident, IncidentTypeTag
 from hikeshi.incidents.models.membership import Membership
 from hikeshi.incidents.models.timeline import TimelineEvent
@@ -11,9 +10,7 @@ __all__ = [
     "ActionRecord",
     "ChecklistComment",
     "ChecklistItem",
-    "DeploymentContact",
     "Incident",
-    "IncidentContact",
     "IncidentTypeTag",
     "Membership",
     "TimelineEvent",

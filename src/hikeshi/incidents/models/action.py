@@ -76,6 +76,10 @@ class ActionRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "sequence"], name="unique_action_sequence")
         ]
+        # The timeline's order within an incident: pages are read from here (keyset).
+        indexes = [
+            models.Index(fields=["incident", "performed_at", "id"], name="incidents_action_keyset")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.incident_id}.{self.sequence} {self.what[:40]}"

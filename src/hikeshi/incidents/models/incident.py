@@ -71,7 +71,10 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["priority", "-detected_at"]
-        indexes = [models.Index(fields=["priority", "detected_at"])]
+        # The incident list's order (selectors.incidents.LIST_ORDER), read from the index.
+        indexes = [
+            models.Index(fields=["priority", "-detected_at", "-id"], name="incidents_list_order")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"

@@ -37,7 +37,10 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "pk"]
-        indexes = [models.Index(fields=["incident", "occurred_at"])]
+        # The timeline's order within an incident: pages are read from here (keyset).
+        indexes = [
+            models.Index(fields=["incident", "occurred_at", "id"], name="incidents_event_keyset")
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.description[:40]}"

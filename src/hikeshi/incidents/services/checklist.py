@@ -21,7 +21,7 @@ from hikeshi.incidents.models import (
     Incident,
     Membership,
 )
-from hikeshi.incidents.models.checklist import PHASE_ORDER, ItemStatus
+from hikeshi.incidents.models.checklist import ItemStatus
 from hikeshi.incidents.services import inputs
 from hikeshi.incidents.services.actions import ActionInput, append_action
 from hikeshi.incidents.services.errors import InvalidInput
@@ -261,36 +261,3 @@ def add_comment(actor: User, incident_id: int, item_id: int, text: str) -> Check
     with transaction.atomic():
         item = _item(incident_id, item_id)
         return ChecklistComment.objects.create(item=item, author=actor, text=text)
-
-
-@dataclass(frozen=True)
-class PhaseProgress:
-    """How far one phase of the checklist is: closed items (done or not applicable) of all."""
-
-    phase: str
-    closed: int
-    total: int
-    required_open: int
-
-    @property
-    def percent(self) -> int:
-        """Return the share of closed items, 0..100."""
-        return round(100 * self.closed / self.total) if self.total else 100
-
-
-def progress(incident: Incident) -> list[PhaseProgress]:
-    """Return progress per phase, in working order (items that still apply)."""
-    counts: dict[str, list[int]] = {}
-    for phase, status, requirement in incident.checklist.filter(applies=True).values_list(
-        "phase", "status", "requirement"
-    ):
-        entry = counts.setdefault(phase, [0, 0, 0])
-        entry[1] += 1
-        if status in (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE):
-            entry[0] += 1
-        elif requirement == "required":
-            entry[2] += 1
-    return [
-        PhaseProgress(phase, *counts[phase])
-        for phase in sorted(counts, key=lambda p: PHASE_ORDER.get(p, 99))
-    ]

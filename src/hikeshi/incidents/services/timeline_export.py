@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hikeshi.incidents.services.timeline import TimelineEntry
+from hikeshi.incidents.selectors.timeline import TimelineEntry
 from hikeshi.spreadsheet import csv_lines
 
 # Timesketch's required columns come first; ours follow.
@@ -84,7 +84,8 @@ def export_csv(
     """Yield the CSV export a record at a time, header first, formula cells neutralised."""
     chosen = options or ExportOptions()
     fields = chosen.fields()
-    rows = ([export_row(entry, chosen)[name] for name in fields] for entry in entries)
+    # One row dictionary per entry, read out in the columns' order.
+    rows = (list(export_row(entry, chosen).values()) for entry in entries)
     return csv_lines(fields, rows, bom=chosen.bom)
 
 

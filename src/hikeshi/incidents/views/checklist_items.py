@@ -1,5 +1,5 @@
-"""Work on one checklist item, posted from the checklist page: start, done, not applicable,
-assign, comment. Every post names the page's filters so that the answer keeps them."""
+"""Work on one checklist item, posted from the opened item: start, done, not applicable,
+assign, comment. Every post names the checklist's filters so that the answer keeps them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from hikeshi.incidents.access import incident_for
@@ -21,26 +21,26 @@ from hikeshi.incidents.forms.checklist import (
 )
 from hikeshi.incidents.forms.service_errors import show_service_error
 from hikeshi.incidents.models import ChecklistItem, Incident
+from hikeshi.incidents.selectors.checklist import (
+    ChecklistEntry,
+    assignable_people,
+    checklist_entry,
+)
 from hikeshi.incidents.services import checklist as checklist_services
 from hikeshi.incidents.services.errors import InvalidInput
-from hikeshi.incidents.views.checklist import (
-    SubmittedForm,
-    assignable_people,
-    checklist_url,
-    filter_query,
-    render_checklist_page,
-)
+from hikeshi.incidents.views.checklist import checklist_url, filter_query, person_label
+from hikeshi.incidents.views.checklist_item import SubmittedForm, render_item
 from hikeshi.incidents.views.guards import acting_user, refuse_method
 
 # Runs the service for a checked form; raises InvalidInput when the service refuses.
 Work = Callable[[User, Incident, ChecklistItem, forms.Form], object]
 
 
-def _item_in(incident: Incident, item_id: int) -> ChecklistItem:
-    item = ChecklistItem.objects.filter(incident=incident, pk=item_id).first()
-    if item is None:
+def _entry_in(incident: Incident, item_id: int) -> ChecklistEntry:
+    entry = checklist_entry(incident, item_id)
+    if entry is None:
         raise Http404("no such checklist item in this incident")
-    return item
+    return entry
 
 
 def _back(request: HttpRequest, incident: Incident, item: ChecklistItem) -> HttpResponseRedirect:
@@ -63,7 +63,8 @@ def _form_post(
     incident = incident_for(user, incident_id, write=True)
     if refused := refuse_method(request, "POST"):
         return refused
-    item = _item_in(incident, item_id)
+    entry = _entry_in(incident, item_id)
+    item = entry.item
     form = make_form(incident, item)
     if form.is_valid():
         try:
@@ -73,10 +74,11 @@ def _form_post(
         else:
             messages.success(request, done_message)
             return _back(request, incident, item)
-    return render_checklist_page(
+    return render_item(
         request,
         incident,
-        filters_from=QueryDict(request.POST.get("filters", "")),
+        entry,
+        query=filter_query(request.POST.get("filters", "")),
         submitted=SubmittedForm(item.pk, panel, form),
         status=400,
     )
@@ -143,15 +145,17 @@ def mark_not_applicable(request: HttpRequest, incident_id: int, item_id: int) ->
 def assign(request: HttpRequest, incident_id: int, item_id: int) -> HttpResponse:
     """Give the item to a lead or responder of the incident, or to nobody."""
 
+    people: dict[str, User] = {}
+
     def make_form(incident: Incident, item: ChecklistItem) -> forms.Form:
-        people = assignable_people(incident)
-        return AssignForm(request.POST, people=people, auto_id=_auto_id(item))
+        people.update({str(person.pk): person for person in assignable_people(incident)})
+        choices = [(value, person_label(person)) for value, person in people.items()]
+        return AssignForm(request.POST, people=choices, auto_id=_auto_id(item))
 
     def work(user: User, incident: Incident, item: ChecklistItem, form: forms.Form) -> object:
         chosen = form.cleaned_data["assignee"]
         # The choices are the incident's leads and responders; the service checks again.
-        assignee = User.objects.filter(pk=int(chosen)).first() if chosen else None
-        return checklist_services.assign(user, incident.pk, item.pk, assignee)
+        return checklist_services.assign(user, incident.pk, item.pk, people.get(chosen))
 
     return _form_post(
         request,
@@ -192,7 +196,7 @@ def _set_in_progress(
     incident = incident_for(user, incident_id, write=True)
     if refused := refuse_method(request, "POST"):
         return refused
-    item = _item_in(incident, item_id)
+    item = _entry_in(incident, item_id).item
     try:
         checklist_services.set_in_progress(user, incident.pk, item.pk, reopen=reopen)
     except InvalidInput as error:

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from hikeshi.incidents.access import visible_incidents
 from hikeshi.incidents.forms.filters import IncidentFilterForm
+from hikeshi.incidents.selectors.incidents import listed_incidents
 from hikeshi.incidents.views.guards import acting_user
 
 INCIDENTS_PER_PAGE = 50
@@ -20,11 +20,7 @@ INCIDENTS_PER_PAGE = 50
 def incident_list(request: HttpRequest) -> HttpResponse:
     """Return the list page: filters kept in the form, incidents by priority then newest."""
     filters = IncidentFilterForm(request.GET)
-    incidents = (
-        filters.apply(visible_incidents(acting_user(request)))
-        .prefetch_related("type_tags")
-        .order_by("priority", "-detected_at", "-pk")
-    )
+    incidents = listed_incidents(acting_user(request), filters.chosen())
     page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,4 +1,6 @@
-"""Members of an incident: leads add people by user name, with a role, and remove them."""
+"""Members of an incident: leads add people by user name, with a role, and remove them.
+
+The members panel lists them (hikeshi.incidents.views.panels)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ from django.utils.translation import gettext as _
 from hikeshi.incidents.access import incident_for, may_lead
 from hikeshi.incidents.forms.members import MemberForm
 from hikeshi.incidents.forms.service_errors import show_service_error
-from hikeshi.incidents.models import Incident, Membership
+from hikeshi.incidents.models import Incident
+from hikeshi.incidents.selectors.members import membership_of
 from hikeshi.incidents.services.errors import InvalidInput
 from hikeshi.incidents.services.incidents import set_membership
 from hikeshi.incidents.views.guards import acting_user, refuse_method
-from hikeshi.incidents.views.page import incident_url, render_incident_page
+from hikeshi.incidents.views.page import incident_url, render_panel
 
 
 def _require_lead(user: User, incident: Incident) -> None:
@@ -44,7 +47,7 @@ def add_member(request: HttpRequest, incident_id: int) -> HttpResponse:
                 request, _("%(user)s is now a member.") % {"user": form.member.get_username()}
             )
             return HttpResponseRedirect(incident_url(incident.pk, "members"))
-    return render_incident_page(request, incident, status=400, page_forms={"member_form": form})
+    return render_panel(request, incident, "members", status=400, submitted={"member_form": form})
 
 
 @login_required
@@ -55,9 +58,7 @@ def remove_member(request: HttpRequest, incident_id: int, user_id: int) -> HttpR
     _require_lead(user, incident)
     if refused := refuse_method(request, "POST"):
         return refused
-    membership = (
-        Membership.objects.filter(incident=incident, user_id=user_id).select_related("user").first()
-    )
+    membership = membership_of(incident.pk, user_id)
     if membership is None:
         raise Http404("no such member in this incident")
     try:

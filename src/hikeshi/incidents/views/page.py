@@ -1,60 +1,34 @@
-"""The incident page: summary, triage, status, actions, timeline and members in one view."""
+"""The incident page: a shell that lays out the panels the apps registered.
+
+Each panel is also a page of its own (the incident's header and that panel alone): a
+refused form comes back there, with what was typed and why it was refused.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
 
+from hikeshi import bounds
 from hikeshi.incidents.access import WRITER_ROLES, incident_for, role_in
-from hikeshi.incidents.forms.actions import ActionForm
-from hikeshi.incidents.forms.members import MemberForm
-from hikeshi.incidents.forms.timeline import EventForm, TimelineImportForm
-from hikeshi.incidents.forms.triage import StatusForm, TriageForm
-from hikeshi.incidents.models import ActionRecord, Incident, Membership
-from hikeshi.incidents.models.checklist import ChecklistPhase
-from hikeshi.incidents.services.checklist import progress
-from hikeshi.incidents.services.timeline import Timeline, TimelineEntry
-from hikeshi.incidents.templatetags.guidance_text import active_language
-from hikeshi.incidents.views.contact_cards import chosen_contacts, contact_choices
+from hikeshi.incidents.models import Incident
+from hikeshi.incidents.panels import Panel, PanelContext, panel_named, registered
 from hikeshi.incidents.views.guards import acting_user, refuse_method
-from hikeshi.incidents.vocabulary import LIFECYCLE, IncidentType, Level, Role, derive_priority
+from hikeshi.incidents.vocabulary import IncidentType, Role
 
-ACTIONS_PER_PAGE = 50
-TIMELINE_PER_PAGE = 200
-
-
-@dataclass(frozen=True)
-class LifecycleStep:
-    """One button of the status panel."""
-
-    value: str
-    label: str
-    current: bool
-
-
-@dataclass(frozen=True)
-class PriorityRow:
-    """One row of the urgency x impact table: an urgency and the priority for each impact."""
-
-    urgency: Level
-    cells: list[tuple[Level, str]]
-
-
-def priority_matrix() -> list[PriorityRow]:
-    """Return the urgency x impact table, most urgent first, from derive_priority."""
-    return [
-        PriorityRow(
-            urgency,
-            [(impact, str(derive_priority(urgency, impact).label)) for impact in Level],
-        )
-        for urgency in reversed(Level)
-    ]
+# Addresses of entries elsewhere in hikeshi point at the incident page with these; the
+# timeline page shows the page that holds the entry.
+LOCATE_PARAMETERS = ("timeline_action", "timeline_event")
 
 
 def incident_url(incident_id: int, section: str = "") -> str:
@@ -63,95 +37,118 @@ def incident_url(incident_id: int, section: str = "") -> str:
     return f"{url}#{section}" if section else url
 
 
-def timeline_page(request: HttpRequest, incident: Incident) -> Page[TimelineEntry]:
-    """Return the timeline page asked for: the page of ``timeline_action`` or
-    ``timeline_event``, else ``timeline_page``.
-
-    A page costs a fixed number of queries whatever the timeline holds (merged and sliced in
-    the database); asking for an entry adds three, to find the page it is on.
-    """
-    timeline = Timeline(incident)
-    number: int | str | None = request.GET.get("timeline_page")
-    for parameter, locate in (
-        ("timeline_action", timeline.position_of_action),
-        ("timeline_event", timeline.position_of_event),
-    ):
-        entry_id = request.GET.get(parameter, "")
-        # Only ASCII digits that fit a bigint reach the database; anything else is ignored.
-        if entry_id.isascii() and entry_id.isdigit() and len(entry_id) < 19:
-            position = locate(int(entry_id))
-            if position is not None:
-                number = position // TIMELINE_PER_PAGE + 1
-                break
-    return Paginator(timeline, TIMELINE_PER_PAGE).get_page(number)
+def panel_url(incident_id: int, key: str) -> str:
+    """Return the address of one panel shown alone."""
+    return reverse("incidents:panel", kwargs={"incident_id": incident_id, "panel_key": key})
 
 
-def render_incident_page(
+def panel_context(
+    request: HttpRequest, incident: Incident, submitted: Mapping[str, forms.Form] | None = None
+) -> PanelContext:
+    """Return what every panel's context function receives for this request."""
+    user = acting_user(request)
+    role = role_in(user, incident)
+    return PanelContext(
+        request=request,
+        incident=incident,
+        user=user,
+        role=role,
+        can_write=role in WRITER_ROLES,
+        can_lead=role == Role.LEAD,
+        submitted=dict(submitted or {}),
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """A panel as the page shows it: the panel and its rendered section."""
+
+    panel: Panel
+    html: SafeString
+
+
+def _section(panel: Panel, context: PanelContext, *, conflict: bool = False) -> Section:
+    """Return the panel rendered in its section, in the incident's time zone."""
+    values = {
+        "incident": context.incident,
+        "role": context.role,
+        "can_write": context.can_write,
+        "can_lead": context.can_lead,
+        "panel": panel,
+        **panel.context(context),
+    }
+    body = render_to_string(panel.template, values, context.request)
+    html = render_to_string(
+        "incidents/_section.html",
+        {"panel": panel, "body": SafeString(body), "conflict": conflict},
+        context.request,
+    )
+    return Section(panel, SafeString(html))
+
+
+def head_context(context: PanelContext, here: str = "") -> dict[str, object]:
+    """Return the context of the incident's header, shared by the incident's pages: links
+    to each panel the reader sees, ``here`` marking the page's own."""
+    return _head(context, _visible(context), here)
+
+
+def _head(context: PanelContext, panels: list[Panel], here: str = "") -> dict[str, object]:
+    incident = context.incident
+    return {
+        "incident": incident,
+        "type_labels": [IncidentType(code).label for code in incident.types],
+        "role": context.role,
+        "role_label": Role(context.role).label if context.role else "",
+        "can_write": context.can_write,
+        "can_lead": context.can_lead,
+        "detail_url": incident_url(incident.pk),
+        "section_links": [(panel.key, panel.title) for panel in panels],
+        "here": here,
+    }
+
+
+def _visible(context: PanelContext) -> list[Panel]:
+    return [panel for panel in registered() if panel.visible(context)]
+
+
+def render_incident_page(request: HttpRequest, incident: Incident) -> HttpResponse:
+    """Return the incident page: every visible panel in its column."""
+    context = panel_context(request, incident)
+    panels = _visible(context)
+    with timezone.override(bounds.display_zone(incident.time_zone)):
+        sections = [_section(panel, context) for panel in panels]
+    page = {
+        **_head(context, panels),
+        "main": [section for section in sections if section.panel.column == "main"],
+        "side": [section for section in sections if section.panel.column == "side"],
+    }
+    return render(request, "incidents/detail.html", page)
+
+
+def render_panel(
     request: HttpRequest,
     incident: Incident,
+    key: str,
     *,
     status: int = 200,
     conflict: bool = False,
-    page_forms: dict[str, forms.Form] | None = None,
+    submitted: Mapping[str, forms.Form] | None = None,
 ) -> HttpResponse:
-    """Return the incident page; ``page_forms`` replaces blank forms with submitted ones."""
-    user = acting_user(request)
-    role = role_in(user, incident)
-    zone = incident.time_zone
-    blank_forms: dict[str, forms.Form] = {
-        "triage_form": TriageForm(initial=TriageForm.initial_for(incident)),
-        "status_form": StatusForm(initial={"version": incident.version}),
-        "action_form": ActionForm(time_zone=zone),
-        "event_form": EventForm(time_zone=zone),
-        "import_form": TimelineImportForm(),
-        "member_form": MemberForm(),
+    """Return one panel alone under the incident's header; ``submitted`` are the forms of
+    a refused post, shown with their errors (and ``conflict`` says someone else was first)."""
+    context = panel_context(request, incident, submitted)
+    panel = panel_named(key)
+    if panel is None or not panel.visible(context):
+        raise Http404("no such panel")
+    with timezone.override(bounds.display_zone(incident.time_zone)):
+        section = _section(panel, context, conflict=conflict)
+    page = {
+        **_head(context, _visible(context), key),
+        "section": section,
+        # The language switch returns here with a GET, never to the address posted to.
+        "page_url": panel_url(incident.pk, key),
     }
-    actions = (
-        ActionRecord.objects.filter(incident=incident)
-        .select_related("corrects")
-        .prefetch_related("corrections")
-        .order_by("-sequence")
-    )
-    members = (
-        Membership.objects.filter(incident=incident)
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
-    can_write = role in WRITER_ROLES
-    language = active_language()
-    timeline = timeline_page(request, incident)
-    context = {
-        "incident": incident,
-        "page_url": incident_url(incident.pk),
-        "type_labels": [IncidentType(code).label for code in incident.types],
-        "role": role,
-        "role_label": Role(role).label if role else "",
-        "can_write": can_write,
-        "can_lead": role == Role.LEAD,
-        "conflict": conflict,
-        "members": members,
-        "actions": Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get("actions_page")),
-        "timeline": timeline,
-        "timeline_pages": timeline.paginator.get_elided_page_range(
-            timeline.number, on_each_side=2, on_ends=1
-        ),
-        "lifecycle": [
-            LifecycleStep(step.value, str(step.label), step == incident.status)
-            for step in LIFECYCLE
-        ],
-        "priority_matrix": priority_matrix(),
-        "impact_levels": list(Level),
-        "checklist_progress": [
-            (str(ChecklistPhase(entry.phase).label), entry)
-            for entry in progress(incident)
-            if entry.phase in ChecklistPhase.values
-        ],
-        "incident_contacts": chosen_contacts(incident.pk, language),
-        "contact_choices": contact_choices(language) if can_write else [],
-        **blank_forms,
-        **(page_forms or {}),
-    }
-    return render(request, "incidents/detail.html", context, status=status)
+    return render(request, "incidents/panel.html", page, status=status)
 
 
 @login_required
@@ -160,4 +157,19 @@ def incident_page(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = incident_for(acting_user(request), incident_id)
     if refused := refuse_method(request, "GET", "HEAD"):
         return refused
+    located = {name: request.GET[name] for name in LOCATE_PARAMETERS if name in request.GET}
+    if located:
+        # The timeline has its own page; an entry's address leads to the page holding it.
+        timeline = reverse("incidents:timeline", kwargs={"incident_id": incident.pk})
+        name, value = next(iter(located.items()))
+        return HttpResponseRedirect(f"{timeline}?{urlencode({name: value})}")
     return render_incident_page(request, incident)
+
+
+@login_required
+def panel_page(request: HttpRequest, incident_id: int, panel_key: str) -> HttpResponse:
+    """Return one panel of the incident alone (404 for a non-member or an unknown panel)."""
+    incident = incident_for(acting_user(request), incident_id)
+    if refused := refuse_method(request, "GET", "HEAD"):
+        return refused
+    return render_panel(request, incident, panel_key)

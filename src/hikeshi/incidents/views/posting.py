@@ -1,4 +1,5 @@
-"""Posting a form from the incident page to a service: redirect on success, else re-render."""
+"""Posting a form of an incident panel to a service: redirect on success, else show the
+panel again with the form as it was sent."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hikeshi.incidents.forms.service_errors import show_service_error
 from hikeshi.incidents.models import Incident
 from hikeshi.incidents.services.errors import ConflictError, InvalidInput
 from hikeshi.incidents.views.guards import acting_user
-from hikeshi.incidents.views.page import incident_url, render_incident_page
+from hikeshi.incidents.views.page import incident_url, render_panel
 
 FormT = TypeVar("FormT", bound=forms.Form)
 ResultT = TypeVar("ResultT")
@@ -26,18 +27,19 @@ def submit(
     form: FormT,
     *,
     form_name: str,
-    anchor: str,
+    section: str,
     run: Callable[[FormT], ResultT],
     success: str,
     retry: Callable[[Incident], forms.Form] | None = None,
     redirect: Callable[[ResultT], str] | None = None,
 ) -> HttpResponse:
-    """Return the redirect to ``anchor`` once ``run(form)`` succeeded, or the incident page.
+    """Return the redirect to the incident page's ``section`` once ``run(form)`` succeeded,
+    or that section's panel alone with the form.
 
     ``redirect`` computes the address from what ``run`` returned instead (e.g. the timeline
     page a new event landed on).
 
-    The page comes back with 400 and the form's errors (a service refusal shown on its
+    The panel comes back with 400 and the form's errors (a service refusal shown on its
     field), or, when ``retry`` is given and someone else changed the incident meanwhile,
     with 409, the conflict message and ``retry(current incident)`` in place of the form.
     """
@@ -48,13 +50,18 @@ def submit(
             if retry is None:
                 raise
             current = incident_for(acting_user(request), incident.pk, write=True)
-            return render_incident_page(
-                request, current, status=409, conflict=True, page_forms={form_name: retry(current)}
+            return render_panel(
+                request,
+                current,
+                section,
+                status=409,
+                conflict=True,
+                submitted={form_name: retry(current)},
             )
         except InvalidInput as error:
             show_service_error(form, error)
         else:
             messages.success(request, success)
-            target = redirect(result) if redirect else incident_url(incident.pk, anchor)
+            target = redirect(result) if redirect else incident_url(incident.pk, section)
             return HttpResponseRedirect(target)
-    return render_incident_page(request, incident, status=400, page_forms={form_name: form})
+    return render_panel(request, incident, section, status=400, submitted={form_name: form})

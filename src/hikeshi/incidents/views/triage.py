@@ -1,4 +1,4 @@
-"""Triage and lifecycle moves, posted from the incident page."""
+"""Triage and lifecycle moves, posted from their panels."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def triage_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         incident,
         TriageForm(request.POST),
         form_name="triage_form",
-        anchor="triage",
+        section="triage",
         run=lambda form: incident_services.triage(
             user, incident.pk, form.cleaned_data["version"], form.to_input()
         ),
@@ -47,7 +47,7 @@ def change_status(request: HttpRequest, incident_id: int) -> HttpResponse:
         incident,
         StatusForm(request.POST),
         form_name="status_form",
-        anchor="status",
+        section="status",
         run=lambda form: incident_services.change_status(
             user,
             incident.pk,

@@ -1,0 +1,1 @@
+"""Directory pages: where to consult, the contacts, and choosing contacts for an incident."""
