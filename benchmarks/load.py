@@ -63,7 +63,7 @@ MEMBER_VIA_API = "member over the API"
 
 @dataclass(frozen=True)
 class Page:
-    """One page to measure: ``path`` is formatted with the variables of ``variables()``."""
+    """One page to measure: ``path`` is formatted with the data set's facts."""
 
     name: str
     path: str
@@ -84,11 +84,6 @@ PAGES = [
     Page("API incident list", "/api/v1/incidents", ADMIN_VIA_API),
     Page("API timeline", "/api/v1/incidents/{big_incident}/timeline", MEMBER_VIA_API),
 ]
-
-
-def variables(facts: dict[str, Any]) -> dict[str, Any]:
-    """Return the values ``PAGES`` paths are formatted with."""
-    return dict(facts)
 
 
 # ---------------------------------------------------------------------------- the client
@@ -609,11 +604,10 @@ def run_benchmark(run: Run, say: Callable[[str], None]) -> None:
             if name.startswith("bench-") and name[6:].isdigit():
                 site.cookies[name] = sign_in(port, name, run.facts["password"])
         say(f"Serving on port {port}; {len(site.cookies)} users signed in")
-        values = variables(run.facts)
         chosen = [page for page in PAGES if not args.only or args.only in page.name]
         say("\n".join(HEADER))
         for page in chosen:
-            path = page.path.format(**values)
+            path = page.path.format(**run.facts)
             result = asyncio.run(measure_page(site, page, path, args))
             run.results.append(result)
             say(_line(result))

@@ -54,7 +54,7 @@ def test_the_generated_data_set_is_what_it_says_and_its_chains_verify(
     dataset.verify(facts, said.append)  # raises SystemExit on a broken chain
     assert said[-1].startswith("Chains verified")
 
-    paths = [page.path.format(**load.variables(facts)) for page in load.PAGES]
+    paths = [page.path.format(**facts) for page in load.PAGES]
     assert f"/incidents/{big}/timeline/?last=1" in paths
     assert f"/incidents/{big}/timeline/?at=2025-01-09" in paths
 

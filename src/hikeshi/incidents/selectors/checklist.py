@@ -215,8 +215,9 @@ def with_comments(entries: list[ChecklistEntry]) -> list[ChecklistEntry]:
     return entries
 
 
-# The working order as a keyset: the phase's place, the guidance's order, the item's id.
-WORKING_ORDER = Ordering((Key("phase", int), Key("position", int), Key("pk", int)))
+# The working order (_working_order) as a token: the phase's place in PHASE_ORDER, the
+# guidance's order, the item's id. Only its tokens are used: the list is paged in memory.
+WORKING_ORDER = Ordering((Key("phase_order", int), Key("position", int), Key("pk", int)))
 
 
 def checklist_page(
